@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# First Python >= 3.12 that actually runs (pyenv shims may exist but fail).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
+	$$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
+	&& { command -v $$p 2>/dev/null || echo $$p; } && break; done)
+
+.PHONY: demo test venv install install-dev lint bench clean
+
+$(VENV)/.created:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: crowdbargain needs Python >= 3.12; none found (tried python3.13, python3.12, python3). Install one or run 'make PYTHON=/path/to/python3.12 demo'." >&2; \
+		exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.created
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(PY) -m sim.run
+
+test: install-dev
+	$(PY) -m ruff check sim agents experiments tests
+	$(PY) -m pytest -n 2 tests
+
+bench: install
+	$(PY) -m experiments.benchmark --sizes 1000,10000,100000 --steps 20
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

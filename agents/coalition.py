@@ -1,0 +1,110 @@
+"""Buying coalitions: a growable column table of groups, and a read-only view of one group.
+
+Membership itself is the customers' ``coalition`` column (so a customer is in at most one
+coalition by construction); this table holds what belongs to the group: its product, its
+target seller and threshold (for pledge campaigns), its founder, age and outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class CoalitionStatus(IntEnum):
+    """Life cycle of a coalition."""
+
+    OPEN = 0  # recruiting (and pledging)
+    BOUGHT = 1  # concluded a deal; members served
+    DISSOLVED = 2  # broke up without buying (failed threshold, failed negotiation, merged away)
+
+
+_COLUMNS: dict[str, tuple[type, int]] = {
+    "product": (np.int32, -1),
+    "founder": (np.int32, -1),
+    "founded": (np.int32, -1),
+    "status": (np.int8, CoalitionStatus.OPEN),
+    "seller": (np.int32, -1),
+    "threshold": (np.int32, 0),  # pledge minimum, or a greedy group's advertised target
+    "deadline": (np.int32, -1),
+    "tactic": (np.int16, 0),
+    "discount": (np.float64, 1.0),
+    "size": (np.int32, 0),
+    "units": (np.int32, 0),
+    "closed": (np.int32, -1),
+}
+
+
+class CoalitionTable:
+    """Columns of every coalition ever founded in a run; ids are row indices, never reused."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._n = 0
+        self._cols = {k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in _COLUMNS.items()}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self._n]
+        raise AttributeError(name)
+
+    def found(self, **columns: np.ndarray) -> np.ndarray:
+        """Append new coalitions; returns their ids."""
+        k = len(next(iter(columns.values())))
+        need = self._n + k
+        cap = len(self._cols["product"])
+        if need > cap:
+            new_cap = max(need, 2 * cap)
+            for name, (dt, fill) in _COLUMNS.items():
+                grown = np.full(new_cap, fill, dtype=dt)
+                grown[: self._n] = self._cols[name][: self._n]
+                self._cols[name] = grown
+        ids = np.arange(self._n, need, dtype=np.int32)
+        for name, values in columns.items():
+            self._cols[name][self._n : need] = values
+        self._n = need
+        return ids
+
+    def refresh_sizes(self, member_coalition: np.ndarray, member_quantity: np.ndarray) -> None:
+        """Recount size and units of every coalition from the members' column."""
+        inside = member_coalition >= 0
+        c = member_coalition[inside]
+        self._cols["size"][: self._n] = np.bincount(c, minlength=self._n)[: self._n]
+        units = np.bincount(c, weights=member_quantity[inside], minlength=self._n)[: self._n]
+        self._cols["units"][: self._n] = units.astype(np.int32)
+
+    def open_ids(self) -> np.ndarray:
+        """Ids of coalitions still recruiting."""
+        return np.flatnonzero(self.status == CoalitionStatus.OPEN).astype(np.int32)
+
+    def view(self, cid: int) -> Coalition:
+        """Read-only snapshot of one coalition."""
+        if not 0 <= cid < self._n:
+            raise IndexError(f"no coalition {cid}")
+        row = {k: self._cols[k][cid].item() for k in _COLUMNS}
+        row["status"] = CoalitionStatus(row["status"])
+        return Coalition(id=int(cid), **row)
+
+
+@dataclass(frozen=True)
+class Coalition:
+    """Snapshot of one coalition (see :class:`CoalitionTable` for the columns)."""
+
+    id: int
+    product: int
+    founder: int
+    founded: int
+    status: CoalitionStatus
+    seller: int
+    threshold: int
+    deadline: int
+    tactic: int
+    discount: float
+    size: int
+    units: int
+    closed: int

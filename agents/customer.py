@@ -1,0 +1,225 @@
+"""Customer bots: population state as numpy columns, decisions as whole-array rules.
+
+The model owns one :class:`CustomerPopulation`; every phase reads and writes its columns
+for all customers at once. :class:`CustomerAgent` is the Mesa handle a user (or a
+visualisation) inspects one customer through; it stores only its row index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.config import CustomersConfig
+
+
+class Status(IntEnum):
+    """Life cycle of a customer bot."""
+
+    WAITING = 0  # has not yet started shopping
+    ACTIVE = 1  # looking for a deal
+    SERVED = 2  # bought its quantity
+    LEFT = 3  # ran out of patience unserved
+
+
+NO_COALITION = -1
+
+
+@dataclass
+class CustomerPopulation:
+    """Column store of all customers; index ``i`` is customer ``i`` (and graph node ``i``).
+
+    Attributes:
+        product: Wanted product.
+        quantity: Units wanted (bought all at once).
+        wtp: Willingness to pay per unit (private valuation).
+        patience: Steps a customer stays active before leaving unserved.
+        discount: Per-round discount factor in negotiation.
+        tactic: Index of the negotiation tactic its bot uses (into the model's tactic list).
+        loner: Never joins coalitions (buys alone at once).
+        arrival: Step at which the customer becomes active.
+        status: :class:`Status` code.
+        active_since: Step it became active (-1 before).
+        coalition: Coalition it belongs to (-1 if none). At most one at a time by construction.
+        invite: Coalition it has heard of through word of mouth (-1 if none).
+        invite_hops: Hops that invitation travelled.
+        paid: Money paid for its purchase.
+        bought: Units received.
+    """
+
+    product: np.ndarray
+    quantity: np.ndarray
+    wtp: np.ndarray
+    patience: np.ndarray
+    discount: np.ndarray
+    tactic: np.ndarray
+    loner: np.ndarray
+    arrival: np.ndarray
+    status: np.ndarray
+    active_since: np.ndarray
+    coalition: np.ndarray
+    invite: np.ndarray
+    invite_hops: np.ndarray
+    paid: np.ndarray
+    bought: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of customers."""
+        return int(self.product.shape[0])
+
+    @classmethod
+    def generate(
+        cls,
+        cfg: CustomersConfig,
+        reference_price: np.ndarray,
+        tactic_shares: np.ndarray,
+        rng: np.random.Generator,
+        blocks: np.ndarray | None = None,
+    ) -> CustomerPopulation:
+        """Draw a population.
+
+        Products are uniform, except on a community graph where a share
+        ``interest_homophily`` of each community wants the community's favourite product
+        (people with the same interests cluster). Willingness to pay per unit is the
+        product's reference price times a draw from ``wtp_dist`` with mean ``wtp_mean``
+        and standard deviation ``wtp_sd`` (lognormal parametrised by its mean and sd).
+
+        Args:
+            cfg: The ``customers`` config node.
+            reference_price: Reference (typical list) price per product.
+            tactic_shares: Probability of each tactic index.
+            rng: Generator of the population stream.
+            blocks: Community label per customer, or None.
+        """
+        n = cfg.n
+        n_products = len(reference_price)
+        product = rng.integers(0, n_products, size=n).astype(np.int32)
+        if blocks is not None and n_products > 1:
+            favourite = (np.asarray(blocks) % n_products).astype(np.int32)
+            follows = rng.random(n) < cfg.interest_homophily
+            product = np.where(follows, favourite, product).astype(np.int32)
+        m, s = cfg.wtp_mean, cfg.wtp_sd
+        if cfg.wtp_dist == "lognormal":
+            sigma2 = np.log1p((s / m) ** 2)
+            mult = rng.lognormal(np.log(m) - sigma2 / 2, np.sqrt(sigma2), size=n)
+        elif cfg.wtp_dist == "uniform":
+            half = np.sqrt(3.0) * s
+            mult = rng.uniform(m - half, m + half, size=n)
+        else:
+            mult = rng.normal(m, s, size=n)
+        wtp = np.maximum(mult, 0.0) * reference_price[product]
+        quantity = rng.integers(1, cfg.quantity_max + 1, size=n).astype(np.int32)
+        patience = np.maximum(1, rng.geometric(1.0 / cfg.patience_mean, size=n)).astype(np.int32)
+        discount = np.full(n, cfg.discount, dtype=np.float64)
+        tactic = rng.choice(len(tactic_shares), size=n, p=tactic_shares).astype(np.int16)
+        loner = rng.random(n) < cfg.loner_share
+        if cfg.arrival_rate > 0:
+            later = rng.geometric(cfg.arrival_rate, size=n).astype(np.int64)
+        else:
+            later = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+        now = rng.random(n) < cfg.initially_active
+        arrival = np.where(now, 0, np.minimum(later, np.iinfo(np.int32).max)).astype(np.int32)
+        return cls(
+            product=product,
+            quantity=quantity,
+            wtp=wtp,
+            patience=patience,
+            discount=discount,
+            tactic=tactic,
+            loner=loner,
+            arrival=arrival,
+            status=np.full(n, Status.WAITING, dtype=np.int8),
+            active_since=np.full(n, -1, dtype=np.int32),
+            coalition=np.full(n, NO_COALITION, dtype=np.int32),
+            invite=np.full(n, NO_COALITION, dtype=np.int32),
+            invite_hops=np.zeros(n, dtype=np.int16),
+            paid=np.zeros(n, dtype=np.float64),
+            bought=np.zeros(n, dtype=np.int32),
+        )
+
+    def column_names(self) -> list[str]:
+        """Names of the state columns."""
+        return [f.name for f in fields(self)]
+
+    # --- decisions (whole-array rules) -------------------------------------------------
+
+    def active(self) -> np.ndarray:
+        """Mask of customers currently shopping."""
+        return self.status == Status.ACTIVE
+
+    def remaining_patience(self, step: int) -> np.ndarray:
+        """Steps left before each active customer leaves (meaningless for others)."""
+        return self.active_since + self.patience - step
+
+    def wants_solo(self, step: int, solo_after: int) -> np.ndarray:
+        """Active customers outside coalitions who now buy alone.
+
+        Loners buy at once; others wait ``solo_after`` steps for a coalition, and buy
+        alone anyway in their last step of patience.
+        """
+        free = self.active() & (self.coalition == NO_COALITION)
+        waited = step - self.active_since
+        return free & (self.loner | (waited >= solo_after) | (self.remaining_patience(step) <= 1))
+
+    def join_gain(
+        self,
+        idx: np.ndarray,
+        solo_price: np.ndarray,
+        group_price: np.ndarray,
+        coordination_cost: float,
+    ) -> np.ndarray:
+        """Expected money saved by buying in a group instead of alone, net of coordination."""
+        return (solo_price - group_price) * self.quantity[idx] - coordination_cost
+
+
+class CustomerAgent(mesa.Agent):
+    """Mesa handle of one customer bot; its state lives in the model's population columns."""
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    def _col(self, name: str) -> np.ndarray:
+        return getattr(self.model.customers, name)
+
+    @property
+    def product(self) -> int:
+        """Wanted product."""
+        return int(self._col("product")[self.index])
+
+    @property
+    def quantity(self) -> int:
+        """Units wanted."""
+        return int(self._col("quantity")[self.index])
+
+    @property
+    def willingness_to_pay(self) -> float:
+        """Private valuation per unit."""
+        return float(self._col("wtp")[self.index])
+
+    @property
+    def status(self) -> Status:
+        """Life-cycle status."""
+        return Status(int(self._col("status")[self.index]))
+
+    @property
+    def coalition_id(self) -> int:
+        """Coalition the customer is in, -1 if none."""
+        return int(self._col("coalition")[self.index])
+
+    @property
+    def tactic(self) -> str:
+        """Name of its negotiation tactic."""
+        return self.model.tactic_names[int(self._col("tactic")[self.index])]
+
+    def __repr__(self) -> str:
+        return (
+            f"CustomerAgent(index={self.index}, product={self.product}, quantity={self.quantity}, "
+            f"wtp={self.willingness_to_pay:.2f}, status={self.status.name})"
+        )

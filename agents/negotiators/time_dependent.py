@@ -1,0 +1,115 @@
+"""Time-dependent tactics of Faratin, Sierra & Jennings (1998).
+
+P. Faratin, C. Sierra & N. R. Jennings (1998). "Negotiation decision functions for
+autonomous agents". Robotics and Autonomous Systems 24(3-4):159-182, section 4.2.1.
+
+The offer at round ``t`` is ``opening + alpha(t) * (reservation - opening)`` with the
+deadline ``T = max_rounds - 1``, so the offer equals the reservation at the final round.
+``beta < 1`` concedes late (Boulware), ``beta = 1`` linearly, ``beta > 1`` early
+(Conceder). Both the polynomial and the exponential ``alpha`` families are provided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from agents.negotiators.base import FloatArray, NegotiationState, Negotiator
+from sim.concession import exponential_alpha, polynomial_alpha, time_dependent_offer
+
+AlphaFunction = Callable[[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], FloatArray]
+
+
+class TimeDependent(Negotiator):
+    """Base of the time-dependent tactics: concede along ``alpha(t)`` towards the reservation.
+
+    Parameters (``params``): ``beta`` (> 0, concession shape) and ``kappa`` (in [0, 1],
+    fraction of the range conceded at round 0; for the exponential family ``kappa <= 0``
+    means 0.01, see :func:`sim.concession.exponential_alpha`).
+    """
+
+    defaults: ClassVar[dict[str, Any]] = {"beta": 1.0, "kappa": 0.0}
+    alpha_function: ClassVar[AlphaFunction] = staticmethod(polynomial_alpha)  # type: ignore[assignment]
+
+    def _validate(self) -> None:
+        beta, kappa = self.params["beta"], self.params["kappa"]
+        if not (isinstance(beta, int | float) and np.isfinite(beta) and beta > 0):
+            raise ValueError(f"{self.name}: beta must be a finite number > 0, got {beta!r}")
+        if not (isinstance(kappa, int | float) and 0.0 <= kappa <= 1.0):
+            raise ValueError(f"{self.name}: kappa must lie in [0, 1], got {kappa!r}")
+
+    def alpha(self, state: NegotiationState) -> FloatArray:
+        """Fraction of the range conceded at ``state.round`` (deadline ``max_rounds - 1``)."""
+        return type(self).alpha_function(
+            state.round, state.deadline, self.params["beta"], self.params["kappa"]
+        )
+
+    def propose(self, state: NegotiationState) -> FloatArray:
+        """Offer ``opening + alpha(t) * (reservation - opening)``, clipped to the own range."""
+        return state.clip(time_dependent_offer(self.alpha(state), state.opening, state.reservation))
+
+
+_POLY_TRAITS: dict[str, Any] = {
+    "stochastic": False,
+    "memory_depth": 0,
+    "uses_opponent_offers": False,
+    "uses_discount": False,
+    "uses_deadline": True,
+    "family": "time_dependent",
+    "alpha": "polynomial",
+}
+_EXP_TRAITS: dict[str, Any] = {**_POLY_TRAITS, "alpha": "exponential"}
+
+
+class Boulware(TimeDependent):
+    """Polynomial Boulware: holds its price until close to the deadline (beta = 0.2)."""
+
+    name = "boulware"
+    classifier = {**_POLY_TRAITS, "attitude": "boulware"}
+    defaults = {"beta": 0.2, "kappa": 0.0}
+
+
+class Linear(TimeDependent):
+    """Polynomial linear concession (beta = 1)."""
+
+    name = "linear"
+    classifier = {**_POLY_TRAITS, "attitude": "linear"}
+    defaults = {"beta": 1.0, "kappa": 0.0}
+
+
+class Conceder(TimeDependent):
+    """Polynomial Conceder: concedes quickly early on (beta = 5)."""
+
+    name = "conceder"
+    classifier = {**_POLY_TRAITS, "attitude": "conceder"}
+    defaults = {"beta": 5.0, "kappa": 0.0}
+
+
+class ExpBoulware(TimeDependent):
+    """Exponential Boulware (beta = 0.2; kappa 0 means 0.01)."""
+
+    name = "exp_boulware"
+    classifier = {**_EXP_TRAITS, "attitude": "boulware"}
+    defaults = {"beta": 0.2, "kappa": 0.0}
+    alpha_function = staticmethod(exponential_alpha)
+
+
+class ExpLinear(TimeDependent):
+    """Exponential family with beta = 1 (kappa 0 means 0.01)."""
+
+    name = "exp_linear"
+    classifier = {**_EXP_TRAITS, "attitude": "linear"}
+    defaults = {"beta": 1.0, "kappa": 0.0}
+    alpha_function = staticmethod(exponential_alpha)
+
+
+class ExpConceder(TimeDependent):
+    """Exponential Conceder (beta = 5; kappa 0 means 0.01)."""
+
+    name = "exp_conceder"
+    classifier = {**_EXP_TRAITS, "attitude": "conceder"}
+    defaults = {"beta": 5.0, "kappa": 0.0}
+    alpha_function = staticmethod(exponential_alpha)

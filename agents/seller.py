@@ -1,0 +1,139 @@
+"""Seller agents: what each sells, at what cost, with which pricing policy and tactic.
+
+Sellers are few, so each is a Mesa agent; the :class:`SellerBook` keeps their numbers as
+dense (seller x product) arrays so that quotes for thousands of orders are computed at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from agents.pricing.base import PricingPolicy
+
+
+@dataclass
+class SellerBook:
+    """Dense tables of all sellers.
+
+    Attributes:
+        offered: ``[S, P]`` whether seller s sells product p.
+        unit_cost: ``[S, P]`` marginal cost per unit (NaN where not offered).
+        reservation: ``[S, P]`` lowest unit price the seller accepts (NaN where not offered).
+        policies: Pricing policy of each seller (instances may be shared).
+        tactic: Negotiation tactic index of each seller.
+        discount: Per-round discount factor of each seller.
+        capacity: Units each seller can sell per step.
+        capacity_left: Units still available this step.
+        revenue, units_sold, cost: Running totals per seller.
+    """
+
+    offered: np.ndarray
+    unit_cost: np.ndarray
+    reservation: np.ndarray
+    policies: list[PricingPolicy]
+    tactic: np.ndarray
+    discount: np.ndarray
+    capacity: np.ndarray
+    capacity_left: np.ndarray
+    revenue: np.ndarray
+    units_sold: np.ndarray
+    cost: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of sellers."""
+        return int(self.offered.shape[0])
+
+    def quote(self, seller: np.ndarray, product: np.ndarray, quantity: np.ndarray) -> np.ndarray:
+        """Unit price each seller asks for each order; ``inf`` where it lacks the product."""
+        seller = np.asarray(seller)
+        product = np.asarray(product)
+        quantity = np.broadcast_to(np.asarray(quantity), seller.shape)
+        price = np.full(seller.shape, np.inf)
+        ok = self.offered[seller, product]
+        for policy in _unique(self.policies):
+            uses = np.array([p is policy for p in self.policies])
+            m = ok & uses[seller]
+            if m.any():
+                s, g = seller[m], product[m]
+                price[m] = policy.quote(self.unit_cost[s, g], self.reservation[s, g], quantity[m])
+        return price
+
+    def negotiable(self) -> np.ndarray:
+        """Whether each seller bargains (alternating offers) instead of take-it-or-leave-it."""
+        return np.array([p.negotiable for p in self.policies], dtype=bool)
+
+    def quote_all(self, product: np.ndarray, quantity: np.ndarray) -> np.ndarray:
+        """``[R, S]`` quotes of every seller for each of R orders."""
+        r = len(product)
+        sellers = np.broadcast_to(np.arange(self.n), (r, self.n))
+        return self.quote(
+            sellers,
+            np.broadcast_to(product[:, None], (r, self.n)),
+            np.broadcast_to(quantity[:, None], (r, self.n)),
+        )
+
+    def best_price_table(self, max_quantity: int) -> np.ndarray:
+        """``[P, max_quantity + 1]`` lowest quote over sellers for each product and quantity.
+
+        Column 0 is unused (inf). Buyers use this public price list to judge whether a group
+        is worth joining.
+        """
+        n_products = self.offered.shape[1]
+        q = np.arange(max_quantity + 1)
+        g = np.repeat(np.arange(n_products), max_quantity + 1)
+        qq = np.tile(q, n_products)
+        quotes = self.quote_all(g, np.maximum(qq, 1)).min(axis=1)
+        table = quotes.reshape(n_products, max_quantity + 1)
+        table[:, 0] = np.inf
+        return table
+
+
+def _unique(items: list[PricingPolicy]) -> list[PricingPolicy]:
+    seen: list[PricingPolicy] = []
+    for it in items:
+        if not any(it is s for s in seen):
+            seen.append(it)
+    return seen
+
+
+class SellerAgent(mesa.Agent):
+    """Mesa handle of one seller; its numbers live in the model's :class:`SellerBook`."""
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def policy(self) -> PricingPolicy:
+        """Its pricing policy."""
+        return self.model.sellers.policies[self.index]
+
+    @property
+    def products(self) -> list[int]:
+        """Products it sells."""
+        return np.flatnonzero(self.model.sellers.offered[self.index]).tolist()
+
+    @property
+    def tactic(self) -> str:
+        """Name of its negotiation tactic."""
+        return self.model.tactic_names[int(self.model.sellers.tactic[self.index])]
+
+    @property
+    def revenue(self) -> float:
+        """Money received so far."""
+        return float(self.model.sellers.revenue[self.index])
+
+    @property
+    def profit(self) -> float:
+        """Revenue minus cost of the units sold so far."""
+        b = self.model.sellers
+        return float(b.revenue[self.index] - b.cost[self.index])
+
+    def __repr__(self) -> str:
+        return (
+            f"SellerAgent(index={self.index}, policy={self.policy.name}, products={self.products})"
+        )

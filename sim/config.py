@@ -1,0 +1,373 @@
+"""Typed configuration schemas (Hydra ConfigStore) and their value checks.
+
+One dataclass per config group. The model constructor takes exactly these nodes as
+keywords (``MarketModel(customers=..., network=...)``), so a Hydra config, a notebook
+call and ``mesa.batch_run`` share one parameter surface and one validation path.
+
+Hydra/OmegaConf check *types* when overrides are merged; :func:`validate` checks
+*values* (ranges, names) and raises :class:`ConfigError` with a one-line message that
+names the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+NETWORK_KINDS = ("erdos_renyi", "small_world", "scale_free", "communities", "file")
+WTP_DISTRIBUTIONS = ("lognormal", "uniform", "normal")
+COALITION_ALGORITHMS = ("greedy_merge", "threshold_pledge", "none")
+DIVISION_RULES = ("uniform", "equal_surplus", "proportional", "shapley")
+PROTOCOLS = ("alternating_offers",)
+FIRST_MOVERS = ("seller", "buyer")
+
+
+class ConfigError(ValueError):
+    """A configuration value is outside what the model accepts."""
+
+
+@dataclass
+class CustomersConfig:
+    """Customer population (one bot per customer)."""
+
+    n: int = 1000
+    wtp_dist: str = "lognormal"
+    wtp_mean: float = 1.5
+    wtp_sd: float = 0.3
+    quantity_max: int = 3
+    arrival_rate: float = 0.05
+    initially_active: float = 0.1
+    patience_mean: float = 25.0
+    discount: float = 0.95
+    loner_share: float = 0.15
+    solo_after: int = 12
+    interest_homophily: float = 0.8
+
+
+@dataclass
+class ProductsConfig:
+    """Products on the market; each has a base unit cost."""
+
+    n: int = 4
+    base_cost: float = 10.0
+    cost_spread: float = 0.5
+
+
+@dataclass
+class SellersConfig:
+    """Seller population."""
+
+    n: int = 6
+    products_per_seller: int = 2
+    cost_spread: float = 0.1
+    min_margin: float = 0.05
+    capacity: int = 400
+    discount: float = 0.95
+
+
+@dataclass
+class NetworkConfig:
+    """Social graph the bots search and gossip over."""
+
+    kind: str = "small_world"
+    avg_degree: float = 8.0
+    rewire_p: float = 0.1
+    blocks: int = 8
+    mixing: float = 0.1
+    path: str | None = None
+
+
+@dataclass
+class PostedConfig:
+    """One-to-many posted price: list price = unit cost x (1 + markup)."""
+
+    markup: float = 0.3
+    negotiable: bool = False
+
+
+@dataclass
+class VolumeDiscountConfig:
+    """One-to-crowd volume discount schedule (tiers by order quantity)."""
+
+    markup: float = 0.3
+    tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.05, 0.10, 0.15, 0.20])
+    min_quantity: int = 10
+    negotiable: bool = True
+
+
+@dataclass
+class PricingConfig:
+    """Which pricing policies sellers run (shares of sellers) and their parameters."""
+
+    mix: dict[str, float] = field(default_factory=dict)
+    posted: PostedConfig = field(default_factory=PostedConfig)
+    volume_discount: VolumeDiscountConfig = field(default_factory=VolumeDiscountConfig)
+
+
+@dataclass
+class CoalitionConfig:
+    """Coalition formation and payoff division."""
+
+    algorithm: str = "greedy_merge"
+    max_size: int = 40
+    coordination_cost: float = 0.1
+    leader_prob: float = 0.02
+    formation_steps: int = 10
+    pledge_window: int = 10
+    invite_hops: int = 5
+    forward_p: float = 0.8
+    division: str = "uniform"
+    shapley_samples: int = 256
+
+
+@dataclass
+class NegotiationConfig:
+    """Bilateral negotiation protocol and the tactics in play."""
+
+    protocol: str = "alternating_offers"
+    max_rounds: int = 20
+    first_mover: str = "seller"
+    buyer_opening: float = 0.7
+    buyer_tactics: dict[str, float] = field(default_factory=dict)
+    seller_tactics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides its data tables."""
+
+    figures: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class Config:
+    """The whole experiment: one node per axis, mirrored 1:1 by MarketModel keywords."""
+
+    seed: int = 0
+    steps: int = 100
+    customers: CustomersConfig = field(default_factory=CustomersConfig)
+    products: ProductsConfig = field(default_factory=ProductsConfig)
+    sellers: SellersConfig = field(default_factory=SellersConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
+    coalition: CoalitionConfig = field(default_factory=CoalitionConfig)
+    negotiation: NegotiationConfig = field(default_factory=NegotiationConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    tags: list[str] = field(default_factory=list)
+
+
+MODEL_NODES = (
+    "customers",
+    "products",
+    "sellers",
+    "network",
+    "pricing",
+    "coalition",
+    "negotiation",
+)
+NODE_SCHEMAS: dict[str, type] = {
+    "customers": CustomersConfig,
+    "products": ProductsConfig,
+    "sellers": SellersConfig,
+    "network": NetworkConfig,
+    "pricing": PricingConfig,
+    "coalition": CoalitionConfig,
+    "negotiation": NegotiationConfig,
+}
+
+DEFAULT_PRICING_MIX = {"posted": 0.5, "volume_discount": 0.5}
+DEFAULT_BUYER_TACTICS = {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
+DEFAULT_SELLER_TACTICS = {"boulware": 0.5, "linear": 0.5}
+
+
+def register_configs() -> None:
+    """Register the schema in Hydra's ConfigStore (idempotent)."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)
+
+
+def to_node(name: str, value: Any) -> DictConfig:
+    """Merge a user value (dict, DictConfig, dataclass or None) onto a node's schema.
+
+    Raises:
+        ConfigError: if the value has an unknown key or a value of the wrong type.
+    """
+    schema = OmegaConf.structured(NODE_SCHEMAS[name])
+    if value is None:
+        return schema
+    try:
+        if not isinstance(value, DictConfig):
+            value = OmegaConf.create(
+                value if isinstance(value, dict) else OmegaConf.structured(value)
+            )
+        return OmegaConf.merge(schema, value)
+    except Exception as exc:  # OmegaConf raises several types; report them uniformly
+        raise ConfigError(f"{name}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _fail(key: str, got: Any, allowed: str) -> None:
+    raise ConfigError(f"{key}={got!r} is invalid; allowed: {allowed}")
+
+
+def _int_at_least(key: str, v: Any, lo: int) -> None:
+    if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+        _fail(key, v, f"an integer >= {lo}")
+
+
+def _real(key: str, v: Any, lo: float, hi: float = math.inf, lo_open: bool = False) -> None:
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    ok = ok and (v > lo if lo_open else v >= lo) and v <= hi
+    if not ok:
+        left = "(" if lo_open else "["
+        right = "inf)" if hi == math.inf else f"{hi}]"
+        _fail(key, v, f"a number in {left}{lo}, {right}")
+
+
+def _prob(key: str, v: Any) -> None:
+    _real(key, v, 0.0, 1.0)
+
+
+def _choice(key: str, v: Any, allowed: tuple[str, ...] | list[str]) -> None:
+    if v not in allowed:
+        _fail(key, v, " | ".join(allowed))
+
+
+def _mix(key: str, mix: Any, allowed: list[str]) -> None:
+    if not mix:
+        _fail(
+            key,
+            dict(mix) if mix is not None else None,
+            f"a non-empty map of {' | '.join(allowed)} to shares",
+        )
+    for name, share in mix.items():
+        _choice(f"{key}.{name}", name, allowed)
+        _real(f"{key}.{name}", share, 0.0)
+    if sum(mix.values()) <= 0:
+        _fail(key, dict(mix), "shares that sum to more than 0")
+
+
+def validate(cfg: Any) -> None:
+    """Check every value of a composed config (or of the model nodes) against its allowed range.
+
+    Args:
+        cfg: A DictConfig/dict with the nodes of :class:`Config` (missing nodes are skipped).
+
+    Raises:
+        ConfigError: naming the first offending key and what is allowed.
+    """
+    from agents.negotiators.registry import NEGOTIATORS
+    from agents.pricing.registry import POLICIES
+
+    get = cfg.get
+    if get("seed") is not None:
+        _int_at_least("seed", get("seed"), 0)
+    if get("steps") is not None:
+        _int_at_least("steps", get("steps"), 1)
+
+    c = get("customers")
+    if c is not None:
+        _int_at_least("customers.n", c.n, 1)
+        _choice("customers.wtp_dist", c.wtp_dist, WTP_DISTRIBUTIONS)
+        _real("customers.wtp_mean", c.wtp_mean, 0.0, lo_open=True)
+        _real("customers.wtp_sd", c.wtp_sd, 0.0)
+        _int_at_least("customers.quantity_max", c.quantity_max, 1)
+        _prob("customers.arrival_rate", c.arrival_rate)
+        _prob("customers.initially_active", c.initially_active)
+        _real("customers.patience_mean", c.patience_mean, 1.0)
+        _real("customers.discount", c.discount, 0.0, 1.0, lo_open=True)
+        _prob("customers.loner_share", c.loner_share)
+        _int_at_least("customers.solo_after", c.solo_after, 0)
+        _prob("customers.interest_homophily", c.interest_homophily)
+
+    p = get("products")
+    if p is not None:
+        _int_at_least("products.n", p.n, 1)
+        _real("products.base_cost", p.base_cost, 0.0, lo_open=True)
+        _real("products.cost_spread", p.cost_spread, 0.0, 0.99)
+
+    s = get("sellers")
+    if s is not None:
+        _int_at_least("sellers.n", s.n, 1)
+        _int_at_least("sellers.products_per_seller", s.products_per_seller, 1)
+        if p is not None and s.products_per_seller > p.n:
+            _fail(
+                "sellers.products_per_seller",
+                s.products_per_seller,
+                f"an integer in [1, products.n={p.n}]",
+            )
+        _real("sellers.cost_spread", s.cost_spread, 0.0, 0.99)
+        _real("sellers.min_margin", s.min_margin, 0.0)
+        _int_at_least("sellers.capacity", s.capacity, 1)
+        _real("sellers.discount", s.discount, 0.0, 1.0, lo_open=True)
+
+    net = get("network")
+    if net is not None:
+        _choice("network.kind", net.kind, NETWORK_KINDS)
+        _real("network.avg_degree", net.avg_degree, 0.0)
+        _prob("network.rewire_p", net.rewire_p)
+        _int_at_least("network.blocks", net.blocks, 1)
+        _prob("network.mixing", net.mixing)
+        if net.kind == "file" and not net.path:
+            _fail(
+                "network.path",
+                net.path,
+                "a path to an edge list (.txt/.csv/.edgelist) or .graphml file",
+            )
+
+    pr = get("pricing")
+    if pr is not None:
+        _mix("pricing.mix", pr.mix, sorted(POLICIES))
+        _real("pricing.posted.markup", pr.posted.markup, 0.0)
+        vd = pr.volume_discount
+        _real("pricing.volume_discount.markup", vd.markup, 0.0)
+        tq, td = list(vd.tier_quantities), list(vd.tier_discounts)
+        if not tq or len(tq) != len(td):
+            _fail(
+                "pricing.volume_discount.tier_quantities",
+                tq,
+                "a non-empty list as long as tier_discounts",
+            )
+        if tq[0] != 1 or any(b <= a for a, b in zip(tq, tq[1:], strict=False)):
+            _fail(
+                "pricing.volume_discount.tier_quantities",
+                tq,
+                "strictly increasing integers starting at 1",
+            )
+        if any(not (0 <= d < 1) for d in td) or any(
+            b < a for a, b in zip(td, td[1:], strict=False)
+        ):
+            _fail("pricing.volume_discount.tier_discounts", td, "non-decreasing numbers in [0, 1)")
+        _int_at_least("pricing.volume_discount.min_quantity", vd.min_quantity, 1)
+
+    co = get("coalition")
+    if co is not None:
+        _choice("coalition.algorithm", co.algorithm, COALITION_ALGORITHMS)
+        _int_at_least("coalition.max_size", co.max_size, 2)
+        _real("coalition.coordination_cost", co.coordination_cost, 0.0)
+        _prob("coalition.leader_prob", co.leader_prob)
+        _int_at_least("coalition.formation_steps", co.formation_steps, 1)
+        _int_at_least("coalition.pledge_window", co.pledge_window, 1)
+        _int_at_least("coalition.invite_hops", co.invite_hops, 1)
+        _prob("coalition.forward_p", co.forward_p)
+        _choice("coalition.division", co.division, DIVISION_RULES)
+        _int_at_least("coalition.shapley_samples", co.shapley_samples, 1)
+
+    ng = get("negotiation")
+    if ng is not None:
+        _choice("negotiation.protocol", ng.protocol, PROTOCOLS)
+        _int_at_least("negotiation.max_rounds", ng.max_rounds, 1)
+        _choice("negotiation.first_mover", ng.first_mover, FIRST_MOVERS)
+        _real("negotiation.buyer_opening", ng.buyer_opening, 0.0, 1.0)
+        _mix("negotiation.buyer_tactics", ng.buyer_tactics, sorted(NEGOTIATORS))
+        _mix("negotiation.seller_tactics", ng.seller_tactics, sorted(NEGOTIATORS))

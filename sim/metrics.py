@@ -1,0 +1,159 @@
+"""Metrics: per-step figures for the DataCollector and run summaries from the deal log.
+
+The deal log (one row per customer purchase) is the source of truth: :func:`summarize`
+computes every summary figure from it, so a summary can always be re-derived from
+``deals.parquet``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DEAL_COLUMNS: dict[str, type] = {
+    "step": np.int64,
+    "customer_id": np.int64,
+    "seller_id": np.int64,
+    "coalition_id": np.int64,
+    "coalition_size": np.int64,
+    "product": np.int64,
+    "quantity": np.int64,
+    "unit_price": np.float64,
+    "seller_unit_price": np.float64,
+    "willingness_to_pay": np.float64,
+    "seller_unit_cost": np.float64,
+    "seller_reservation_price": np.float64,
+    "protocol": object,
+    "rounds": np.int64,
+    "coordination_cost": np.float64,
+}
+"""Columns of ``deals.parquet``. ``unit_price`` is what the customer paid per unit (after
+the coalition's division rule); ``seller_unit_price`` is what the seller received per unit
+for the whole order (equal for solo buyers and under the uniform rule)."""
+
+TIMESERIES_COLUMNS: tuple[str, ...] = (
+    "step",
+    "active_buyers",
+    "coalitions",
+    "mean_coalition_size",
+    "deals",
+    "units_sold",
+    "mean_price_coalition",
+    "mean_price_solo",
+    "consumer_surplus",
+    "seller_profit",
+    "welfare",
+    "mean_rounds_to_agreement",
+)
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    w = float(weights.sum())
+    return float((values * weights).sum() / w) if w > 0 else float("nan")
+
+
+def _flows(
+    qty: np.ndarray,
+    unit_price: np.ndarray,
+    seller_price: np.ndarray,
+    wtp: np.ndarray,
+    cost: np.ndarray,
+    coord: np.ndarray,
+) -> tuple[float, float]:
+    """Consumer surplus (net of coordination costs) and seller profit of a set of purchases."""
+    cs = float(((wtp - unit_price) * qty).sum() - coord.sum())
+    profit = float(((seller_price - cost) * qty).sum())
+    return cs, profit
+
+
+def step_metrics(
+    step: int,
+    chunk: Mapping[str, np.ndarray] | None,
+    active_buyers: int,
+    open_sizes: np.ndarray,
+    rounds: np.ndarray,
+) -> dict[str, float]:
+    """Figures of one step, from that step's purchases and the open coalitions."""
+    out: dict[str, float] = {
+        "step": int(step),
+        "active_buyers": int(active_buyers),
+        "coalitions": int(len(open_sizes)),
+        "mean_coalition_size": float(open_sizes.mean()) if len(open_sizes) else float("nan"),
+        "deals": 0,
+        "units_sold": 0,
+        "mean_price_coalition": float("nan"),
+        "mean_price_solo": float("nan"),
+        "consumer_surplus": 0.0,
+        "seller_profit": 0.0,
+        "welfare": 0.0,
+        "mean_rounds_to_agreement": float(np.mean(rounds)) if len(rounds) else float("nan"),
+    }
+    if chunk is None or len(chunk["step"]) == 0:
+        return out
+    q = chunk["quantity"]
+    group = chunk["coalition_id"] >= 0
+    cs, profit = _flows(
+        q,
+        chunk["unit_price"],
+        chunk["seller_unit_price"],
+        chunk["willingness_to_pay"],
+        chunk["seller_unit_cost"],
+        chunk["coordination_cost"],
+    )
+    out.update(
+        deals=int(len(q)),
+        units_sold=int(q.sum()),
+        mean_price_coalition=_weighted_mean(chunk["unit_price"][group], q[group]),
+        mean_price_solo=_weighted_mean(chunk["unit_price"][~group], q[~group]),
+        consumer_surplus=cs,
+        seller_profit=profit,
+        welfare=cs + profit,
+    )
+    return out
+
+
+def summarize(
+    deals: pd.DataFrame, *, n_customers: int, n_sellers: int, steps: int, seed: int
+) -> dict[str, Any]:
+    """Run summary computed from the deal log alone (plus the run's size and seed).
+
+    Prices are quantity-weighted means of what customers paid per unit. Consumer surplus is
+    net of coordination costs. ``coalitions_formed`` counts coalitions that bought.
+    """
+    q = deals["quantity"].to_numpy()
+    group = deals["coalition_id"].to_numpy() >= 0
+    unit_price = deals["unit_price"].to_numpy()
+    cs, profit = _flows(
+        q,
+        unit_price,
+        deals["seller_unit_price"].to_numpy(),
+        deals["willingness_to_pay"].to_numpy(),
+        deals["seller_unit_cost"].to_numpy(),
+        deals["coordination_cost"].to_numpy(),
+    )
+    sizes = deals.loc[group].groupby("coalition_id").size()
+    bargained = deals["protocol"].to_numpy() == "alternating_offers"
+    rounds = deals["rounds"].to_numpy()[bargained]
+    served = int(deals["customer_id"].nunique())
+    return {
+        "n_customers": int(n_customers),
+        "n_sellers": int(n_sellers),
+        "steps": int(steps),
+        "seed": int(seed),
+        "deals": int(len(deals)),
+        "units_sold": int(q.sum()),
+        "buyers_served": served,
+        "buyers_served_share": served / n_customers if n_customers else 0.0,
+        "coalition_buyers_share": float(group.sum() / len(deals)) if len(deals) else 0.0,
+        "mean_price_coalition": _weighted_mean(unit_price[group], q[group]),
+        "mean_price_solo": _weighted_mean(unit_price[~group], q[~group]),
+        "consumer_surplus": cs,
+        "seller_profit": profit,
+        "welfare": cs + profit,
+        "coalitions_formed": int(len(sizes)),
+        "mean_coalition_size": float(sizes.mean()) if len(sizes) else float("nan"),
+        "mean_rounds_to_agreement": float(rounds.mean()) if len(rounds) else float("nan"),
+    }

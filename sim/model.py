@@ -1,0 +1,790 @@
+"""The market model: wiring and the named phases of one step.
+
+Each step runs, for the whole population at once:
+
+1. ``arrive``   — customers whose arrival step has come start shopping;
+2. ``expire``   — customers out of patience leave unserved (and leave their coalition);
+3. ``discover`` — word of mouth: coalition members and informed bots forward invitations;
+4. ``form``     — customers join, switch, found or merge coalitions (config ``coalition``);
+5. ``trade``    — ready coalitions and solo buyers pick sellers, negotiate, are allocated
+   capacity, pay (division rule) and are served;
+6. ``collect``  — DataCollector records the step's metrics.
+
+Agent state lives in numpy columns (``agents.customer.CustomerPopulation``,
+``agents.seller.SellerBook``, ``agents.coalition.CoalitionTable``); the model never
+imports visualisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from agents.coalition import CoalitionStatus, CoalitionTable
+from agents.customer import NO_COALITION, CustomerAgent, CustomerPopulation, Status
+from agents.negotiators.registry import make_negotiator
+from agents.pricing.registry import make_policy
+from agents.seller import SellerAgent, SellerBook
+from sim.bargaining import Side, alternating_offers
+from sim.config import (
+    DEFAULT_BUYER_TACTICS,
+    DEFAULT_PRICING_MIX,
+    DEFAULT_SELLER_TACTICS,
+    MODEL_NODES,
+    ConfigError,
+    to_node,
+    validate,
+)
+from sim.discovery import best_per_target, forward, incident_edges
+from sim.division import divide
+from sim.formation import admit, clear_orders, plan_merges
+from sim.metrics import DEAL_COLUMNS, TIMESERIES_COLUMNS, step_metrics
+from sim.network import Graph, build_graph
+
+PROTOCOL_POSTED = "take_it_or_leave_it"
+PROTOCOL_BARGAINED = "alternating_offers"
+
+
+def _shares(mix: Mapping[str, float], names: list[str]) -> np.ndarray:
+    w = np.array([float(mix.get(n, 0.0)) for n in names])
+    return w / w.sum()
+
+
+def _apportion(n: int, mix: Mapping[str, float]) -> list[str]:
+    """Deterministic interleaved assignment of ``n`` items to names by share."""
+    names = list(mix)
+    w = np.array([float(mix[k]) for k in names])
+    w = w / w.sum()
+    out: list[str] = []
+    given = np.zeros(len(names))
+    for i in range(n):
+        deficit = w * (i + 1) - given
+        k = int(np.argmax(deficit))
+        out.append(names[k])
+        given[k] += 1
+    return out
+
+
+class MarketModel(mesa.Model):
+    """Collective negotiation market: customer bots, buying coalitions and sellers on a graph.
+
+    Keyword arguments mirror the config nodes 1:1 (see ``sim/config.py``); each node may be
+    a dict, a DictConfig or its dataclass, and missing keys take their defaults.
+
+    Args:
+        seed: Seed of every random stream in the run.
+        steps: Number of steps after which ``running`` turns False.
+        customers: ``customers`` node.
+        products: ``products`` node.
+        sellers: ``sellers`` node.
+        network: ``network`` node.
+        pricing: ``pricing`` node.
+        coalition: ``coalition`` node.
+        negotiation: ``negotiation`` node.
+        rng: Alias of ``seed`` (``mesa.batch_run`` passes ``rng``); must be an int if given.
+        graph: A prebuilt :class:`~sim.network.Graph` to use instead of building one.
+
+    Raises:
+        ConfigError: if any value is out of range.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        steps: int = 100,
+        customers: Any = None,
+        products: Any = None,
+        sellers: Any = None,
+        network: Any = None,
+        pricing: Any = None,
+        coalition: Any = None,
+        negotiation: Any = None,
+        *,
+        rng: int | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        if rng is not None:
+            if not isinstance(rng, int | np.integer):
+                raise ConfigError(f"rng={rng!r} is invalid; allowed: an integer seed")
+            seed = int(rng)
+        cfg = self._resolve(
+            seed, steps, customers, products, sellers, network, pricing, coalition, negotiation
+        )
+        super().__init__(rng=int(seed))
+        self.cfg = cfg
+        self.seed = int(seed)
+        self.n_steps = int(steps)
+        c, co, ng = cfg.customers, cfg.coalition, cfg.negotiation
+
+        graph_ss, products_ss, sellers_ss, customers_ss = np.random.SeedSequence(self.seed).spawn(4)
+
+        # Products and sellers (independent of the population, so policies can be compared
+        # on the same customers and graph: common random numbers).
+        prng = np.random.default_rng(products_ss)
+        p = cfg.products
+        self.base_cost = p.base_cost * prng.uniform(1 - p.cost_spread, 1 + p.cost_spread, p.n)
+
+        self.tactic_names = sorted(set(ng.buyer_tactics) | set(ng.seller_tactics))
+        self.tactics = [make_negotiator(name) for name in self.tactic_names]
+        self.sellers = self._build_sellers(cfg, np.random.default_rng(sellers_ss))
+
+        # Graph and customers.
+        if graph is None:
+            net = cfg.network
+            try:
+                graph = build_graph(
+                    net.kind,
+                    c.n,
+                    graph_ss,
+                    avg_degree=net.avg_degree,
+                    rewire_p=net.rewire_p,
+                    blocks=net.blocks,
+                    mixing=net.mixing,
+                    path=net.path,
+                )
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        elif graph.n != c.n:
+            raise ConfigError(f"graph has {graph.n} nodes but customers.n={c.n}")
+        self.graph = graph
+        self.customers = CustomerPopulation.generate(
+            c,
+            self.base_cost,
+            _shares(ng.buyer_tactics, self.tactic_names),
+            np.random.default_rng(customers_ss),
+            blocks=graph.blocks,
+        )
+        self.coalitions = CoalitionTable()
+        self.max_order = co.max_size * c.quantity_max
+        self.price_table = self.sellers.best_price_table(self.max_order)
+
+        self.customer_agents = [CustomerAgent(self, i) for i in range(c.n)]
+        self.seller_agents = [SellerAgent(self, s) for s in range(self.sellers.n)]
+
+        self._deal_chunks: list[dict[str, np.ndarray]] = []
+        self.step_stats: dict[str, float] = dict.fromkeys(TIMESERIES_COLUMNS, 0.0)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: _reporter(k) for k in TIMESERIES_COLUMNS}
+        )
+        self.running = True
+
+    # ------------------------------------------------------------------ construction
+
+    @staticmethod
+    def _resolve(seed: Any, steps: Any, *nodes: Any) -> DictConfig:
+        resolved = {"seed": seed, "steps": steps}
+        for name, value in zip(MODEL_NODES, nodes, strict=True):
+            node = to_node(name, value)
+            if name == "pricing" and not node.mix:
+                node.mix = dict(DEFAULT_PRICING_MIX)
+            if name == "negotiation":
+                if not node.buyer_tactics:
+                    node.buyer_tactics = dict(DEFAULT_BUYER_TACTICS)
+                if not node.seller_tactics:
+                    node.seller_tactics = dict(DEFAULT_SELLER_TACTICS)
+            resolved[name] = node
+        cfg = OmegaConf.create(resolved)
+        validate(cfg)
+        return cfg
+
+    @classmethod
+    def from_config(cls, cfg: Any, **overrides: Any) -> MarketModel:
+        """Build a model from a composed config (DictConfig, dict or :class:`Config`)."""
+        if not isinstance(cfg, DictConfig):
+            cfg = OmegaConf.create(cfg if isinstance(cfg, dict) else OmegaConf.structured(cfg))
+        kwargs: dict[str, Any] = {"seed": cfg.get("seed", 0), "steps": cfg.get("steps", 100)}
+        for name in MODEL_NODES:
+            if name in cfg:
+                kwargs[name] = cfg[name]
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    def _build_sellers(self, cfg: DictConfig, rng: np.random.Generator) -> SellerBook:
+        s, p = cfg.sellers, cfg.products
+        n_s, n_p = s.n, p.n
+        names = _apportion(n_s, cfg.pricing.mix)
+        instances = {
+            name: make_policy(name, OmegaConf.to_container(cfg.pricing[name], resolve=True))
+            for name in sorted(set(names))
+        }
+        offered = np.zeros((n_s, n_p), dtype=bool)
+        for i in range(n_s):
+            offered[i, (i + np.arange(s.products_per_seller)) % n_p] = True
+        spread = rng.uniform(1 - s.cost_spread, 1 + s.cost_spread, (n_s, n_p))
+        unit_cost = np.where(offered, self.base_cost[None, :] * spread, np.nan)
+        seller_tactics = cfg.negotiation.seller_tactics
+        tactic = rng.choice(
+            len(self.tactic_names), size=n_s, p=_shares(seller_tactics, self.tactic_names)
+        ).astype(np.int16)
+        cap = np.full(n_s, s.capacity, dtype=np.int64)
+        return SellerBook(
+            offered=offered,
+            unit_cost=unit_cost,
+            reservation=unit_cost * (1 + s.min_margin),
+            policies=[instances[n] for n in names],
+            tactic=tactic,
+            discount=np.full(n_s, s.discount),
+            capacity=cap,
+            capacity_left=cap.copy(),
+            revenue=np.zeros(n_s),
+            units_sold=np.zeros(n_s, dtype=np.int64),
+            cost=np.zeros(n_s),
+        )
+
+    # ------------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        """Advance the market by one step (phases in the order of the module docstring)."""
+        t = self.steps - 1
+        self._stats = {"active_buyers": 0, "rounds": []}
+        self._arrive(t)
+        self._expire(t)
+        self._discover(t)
+        self._form(t)
+        self._trade(t)
+        self._collect(t)
+        if self.steps >= self.n_steps:
+            self.running = False
+
+    def run(self, steps: int | None = None) -> MarketModel:
+        """Run ``steps`` more steps (default: until ``running`` is False)."""
+        if steps is None:
+            while self.running:
+                self.step()
+        else:
+            for _ in range(steps):
+                self.step()
+        return self
+
+    # -- phase 1
+    def _arrive(self, t: int) -> None:
+        cu = self.customers
+        new = (cu.status == Status.WAITING) & (cu.arrival <= t)
+        cu.status[new] = Status.ACTIVE
+        cu.active_since[new] = t
+
+    # -- phase 2
+    def _expire(self, t: int) -> None:
+        cu = self.customers
+        out = cu.active() & (cu.remaining_patience(t) <= 0)
+        cu.status[out] = Status.LEFT
+        cu.coalition[out] = NO_COALITION
+        cu.invite[out] = NO_COALITION
+        self._refresh_coalitions(t)
+
+    def _refresh_coalitions(self, t: int) -> None:
+        co, cu = self.coalitions, self.customers
+        if len(co) == 0:
+            return
+        co.refresh_sizes(cu.coalition, cu.quantity)
+        empty = (co.status == CoalitionStatus.OPEN) & (co.size == 0)
+        self._close(np.flatnonzero(empty), CoalitionStatus.DISSOLVED, t)
+
+    def _close(self, ids: np.ndarray, status: CoalitionStatus, t: int) -> None:
+        if len(ids) == 0:
+            return
+        self.coalitions.status[ids] = status
+        self.coalitions.closed[ids] = t
+        cu = self.customers
+        if status == CoalitionStatus.DISSOLVED:
+            gone = np.zeros(len(self.coalitions), dtype=bool)
+            gone[ids] = True
+            members = cu.coalition >= 0
+            freed = np.flatnonzero(members)[gone[cu.coalition[members]]]
+            cu.coalition[freed] = NO_COALITION
+
+    # -- phase 3
+    def _discover(self, t: int) -> None:
+        co_cfg = self.cfg.coalition
+        if co_cfg.algorithm == "none" or len(self.coalitions) == 0:
+            return
+        cu, co = self.customers, self.coalitions
+        # Every bot gossips (word of mouth does not need its owner to be shopping); only
+        # active customers act on what they hear.
+        open_c = co.status == CoalitionStatus.OPEN
+        stale = (cu.invite >= 0) & ~open_c[np.maximum(cu.invite, 0)]
+        cu.invite[stale] = NO_COALITION
+        member = (cu.coalition >= 0) & open_c[np.maximum(cu.coalition, 0)]
+        relay = ~member & (cu.invite >= 0) & (cu.invite_hops < co_cfg.invite_hops)
+        senders = np.flatnonzero(member | relay)
+        if len(senders) == 0:
+            return
+        msg_c = np.where(member, cu.coalition, cu.invite)
+        msg_h = np.where(member, 0, cu.invite_hops).astype(np.int64)
+        src, dst = forward(
+            self.graph.indptr, self.graph.indices, senders, co_cfg.forward_p, self.rng
+        )
+        ok = cu.coalition[dst] != msg_c[src]
+        src, dst = src[ok], dst[ok]
+        cid, hops = msg_c[src], msg_h[src] + 1
+        holders = np.flatnonzero(cu.invite >= 0)
+        holders = holders[np.isin(holders, dst, assume_unique=False)]
+        cand_t = np.concatenate([dst, holders])
+        cand_c = np.concatenate([cid, cu.invite[holders]]).astype(np.int64)
+        cand_h = np.concatenate([hops, cu.invite_hops[holders]]).astype(np.int64)
+        matches = (co.product[cand_c] == cu.product[cand_t]).astype(np.int64)
+        win = best_per_target(cand_t, -matches, -co.size[cand_c].astype(np.int64), cand_h, cand_c)
+        cu.invite[cand_t[win]] = cand_c[win]
+        cu.invite_hops[cand_t[win]] = cand_h[win]
+
+    # -- phase 4
+    def _group_price(
+        self, cids: np.ndarray, units: np.ndarray, advertised: bool = True
+    ) -> np.ndarray:
+        """Expected unit price for coalitions ``cids`` ordering ``units`` (public price list).
+
+        With ``advertised`` the order counts as at least the group's target (pledge minimum
+        or the founder's advertised target), as a group-buying page shows it.
+        """
+        co = self.coalitions
+        g = co.product[cids]
+        q = np.maximum(units, co.threshold[cids]) if advertised else units
+        if self.cfg.coalition.algorithm == "threshold_pledge":
+            return self.sellers.quote(co.seller[cids], g, q)
+        return self.price_table[g, np.clip(q, 1, self.max_order)]
+
+    def _outside_value(self, idx: np.ndarray) -> np.ndarray:
+        """Surplus a customer expects from buying alone (0 if the best solo price exceeds wtp)."""
+        cu = self.customers
+        solo = self.price_table[cu.product[idx], np.clip(cu.quantity[idx], 1, self.max_order)]
+        return np.maximum(cu.wtp[idx] - solo, 0.0) * cu.quantity[idx]
+
+    def _form(self, t: int) -> None:
+        co_cfg = self.cfg.coalition
+        if co_cfg.algorithm == "none":
+            return
+        cu, co = self.customers, self.coalitions
+        cost = co_cfg.coordination_cost
+        greedy = co_cfg.algorithm == "greedy_merge"
+        active = cu.active() & ~cu.loner
+
+        # Joins and switches.
+        if len(co):
+            inv = np.maximum(cu.invite, 0)
+            usable = (
+                active
+                & (cu.invite >= 0)
+                & (co.status[inv] == CoalitionStatus.OPEN)
+                & (co.product[inv] == cu.product)
+                & (cu.invite != cu.coalition)
+            )
+            if not greedy:
+                usable &= cu.coalition == NO_COALITION
+            idx = np.flatnonzero(usable)
+            if len(idx):
+                target = cu.invite[idx]
+                q = cu.quantity[idx]
+                new_price = self._group_price(target, co.units[target] + q)
+                value_new = (cu.wtp[idx] - new_price) * q - cost
+                cur = cu.coalition[idx]
+                inside = cur >= 0
+                value_now = self._outside_value(idx)
+                if inside.any():
+                    # Switching compares realised group sizes, not advertised targets.
+                    c_in, t_in = cur[inside], target[inside]
+                    now_p = self._group_price(c_in, co.units[c_in], advertised=False)
+                    new_p = self._group_price(t_in, co.units[t_in] + q[inside], advertised=False)
+                    new_price[inside] = new_p
+                    value_new[inside] = (cu.wtp[idx[inside]] - new_p) * q[inside] - cost
+                    value_now[inside] = (cu.wtp[idx[inside]] - now_p) * q[inside] - cost + 1e-9
+                wants = (cu.wtp[idx] >= new_price) & (value_new > value_now)
+                idx, target = idx[wants], target[wants]
+                room = np.maximum(co_cfg.max_size - co.size, 0)
+                ok = admit(target, room, self.rng.random(len(idx)))
+                cu.coalition[idx[ok]] = target[ok]
+                cu.invite[idx[ok]] = NO_COALITION
+                self._refresh_coalitions(t)
+
+        # Founding (leader recruitment).
+        free = np.flatnonzero(active & (cu.coalition == NO_COALITION) & (cu.invite < 0))
+        if len(free):
+            free = free[self.rng.random(len(free)) < co_cfg.leader_prob]
+        if len(free):
+            g = cu.product[free]
+            if greedy:
+                # The founder advertises a target order (half the group's room at mean
+                # quantity); joiners judge the group by the schedule price at that target.
+                seller = np.full(len(free), -1, dtype=np.int32)
+                target = max(1, co_cfg.max_size * (self.cfg.customers.quantity_max + 1) // 4)
+                threshold = np.full(len(free), min(target, self.max_order), dtype=np.int32)
+                hoped = self.price_table[g, threshold]
+                deadline = np.full(len(free), t + co_cfg.formation_steps, dtype=np.int32)
+            else:
+                seller, threshold = self._campaign_targets(g)
+                hoped = self.sellers.quote(seller, g, threshold)
+                deadline = np.full(len(free), t + co_cfg.pledge_window, dtype=np.int32)
+            q = cu.quantity[free]
+            worth = (cu.wtp[free] >= hoped) & (
+                (cu.wtp[free] - hoped) * q - cost > self._outside_value(free)
+            )
+            free = free[worth]
+            if len(free):
+                ids = co.found(
+                    product=cu.product[free],
+                    founder=free,
+                    founded=np.full(len(free), t),
+                    status=np.full(len(free), CoalitionStatus.OPEN),
+                    seller=seller[worth],
+                    threshold=threshold[worth],
+                    deadline=deadline[worth],
+                    tactic=cu.tactic[free],
+                    discount=cu.discount[free],
+                )
+                cu.coalition[free] = ids
+                self._refresh_coalitions(t)
+
+        if greedy:
+            self._merge(t)
+
+    def _campaign_targets(self, product: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seller (and its minimum quantity) a pledge campaign for each product targets."""
+        b = self.sellers
+        moq = np.array([pol.min_group_quantity() for pol in b.policies])
+        s_grid = np.broadcast_to(np.arange(b.n), (len(product), b.n))
+        quotes = b.quote(s_grid, np.broadcast_to(product[:, None], s_grid.shape), moq[s_grid])
+        best = np.argmin(quotes, axis=1).astype(np.int32)
+        return best, moq[best].astype(np.int32)
+
+    def _merge(self, t: int) -> None:
+        cu, co = self.customers, self.coalitions
+        if len(co) == 0:
+            return
+        open_c = co.status == CoalitionStatus.OPEN
+        members = np.flatnonzero(cu.coalition >= 0)
+        members = members[open_c[cu.coalition[members]]]
+        if len(members) == 0:
+            return
+        pos, src = incident_edges(self.graph.indptr, members)
+        dst = self.graph.indices[pos]
+        a, b = cu.coalition[src], cu.coalition[dst]
+        ok = (b >= 0) & (a != b)
+        a, b = a[ok], b[ok]
+        ok = open_c[b] & (co.product[a] == co.product[b])
+        a, b = a[ok], b[ok]
+        if len(a) == 0:
+            return
+        pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+        absorbed, into = plan_merges(
+            pairs[:, 0], pairs[:, 1], co.size.astype(np.int64), self.cfg.coalition.max_size
+        )
+        if len(absorbed) == 0:
+            return
+        remap = np.arange(len(co), dtype=np.int32)
+        remap[absorbed] = into
+        inside = cu.coalition >= 0
+        cu.coalition[inside] = remap[cu.coalition[inside]]
+        self._close(absorbed, CoalitionStatus.DISSOLVED, t)
+        self._refresh_coalitions(t)
+
+    # -- phase 5
+    def _trade(self, t: int) -> None:
+        cu, co, b = self.customers, self.coalitions, self.sellers
+        co_cfg = self.cfg.coalition
+        b.capacity_left[:] = b.capacity
+        self._stats["active_buyers"] = int(cu.active().sum())
+
+        ready = np.empty(0, dtype=np.int64)
+        if len(co):
+            open_c = co.status == CoalitionStatus.OPEN
+            if co_cfg.algorithm == "threshold_pledge":
+                expired = open_c & (t >= co.deadline) & (co.units < co.threshold)
+                self._close(np.flatnonzero(expired), CoalitionStatus.DISSOLVED, t)
+                ready = np.flatnonzero(open_c & ~expired & (co.units >= co.threshold))
+            else:
+                urgent = np.zeros(len(co), dtype=bool)
+                members = np.flatnonzero(cu.coalition >= 0)
+                last_chance = cu.remaining_patience(t)[members] <= 1
+                urgent[cu.coalition[members[last_chance]]] = True
+                due = open_c & ((co.size >= co_cfg.max_size) | (t >= co.deadline) | urgent)
+                lonely = due & (co.size < 2)
+                self._close(np.flatnonzero(lonely), CoalitionStatus.DISSOLVED, t)
+                ready = np.flatnonzero(due & ~lonely)
+
+        group_orders = self._coalition_orders(ready, t)
+        solo_orders = self._solo_orders(t)
+        self._execute(group_orders, solo_orders, t)
+        self._refresh_coalitions(t)
+
+    def _coalition_orders(self, ready: np.ndarray, t: int) -> dict[str, np.ndarray] | None:
+        cu, co, b = self.customers, self.coalitions, self.sellers
+        if len(ready) == 0:
+            return None
+        g = co.product[ready]
+        if self.cfg.coalition.algorithm == "threshold_pledge":
+            seller = co.seller[ready]
+        else:
+            quotes = b.quote_all(g, co.units[ready].astype(np.int64))
+            quotes[b.capacity_left[None, :] < co.units[ready][:, None]] = np.inf
+            seller = self._cheapest(quotes)
+        row_of = np.full(len(co), -1, dtype=np.int64)
+        row_of[ready] = np.arange(len(ready))
+        members = np.flatnonzero(cu.coalition >= 0)
+        members = members[row_of[cu.coalition[members]] >= 0]
+        grp = row_of[cu.coalition[members]]
+        has_seller = seller >= 0
+
+        def price_of(rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
+            s = np.maximum(seller[rows], 0)
+            price = b.quote(s, g[rows], qty)
+            return np.where(has_seller[rows], price, np.inf)
+
+        keep, reservation, list_price = clear_orders(
+            grp, cu.wtp[members], cu.quantity[members].astype(np.int64), price_of
+        )
+        dropped = members[~keep]
+        cu.coalition[dropped] = NO_COALITION
+        members, grp = members[keep], grp[keep]
+        units = np.bincount(grp, weights=cu.quantity[members], minlength=len(ready)).astype(
+            np.int64
+        )
+        n_res = len(reservation)
+        reservation = np.concatenate([reservation, np.full(len(ready) - n_res, np.nan)])
+        list_price = np.concatenate([list_price, np.full(len(ready) - n_res, np.nan)])
+        viable = (units > 0) & has_seller
+        if self.cfg.coalition.algorithm == "threshold_pledge":
+            viable &= units >= co.threshold[ready]
+            # Campaigns that fell below the minimum stay open (minus the dropped pledges).
+            self._refresh_coalitions(t)
+        else:
+            self._close(ready[~viable], CoalitionStatus.DISSOLVED, t)
+            self._refresh_coalitions(t)
+        rows = np.flatnonzero(viable)
+        remap = np.full(len(ready), -1)
+        remap[rows] = np.arange(len(rows))
+        in_viable = viable[grp]
+        return {
+            "coalition": ready[rows].astype(np.int64),
+            "seller": seller[rows].astype(np.int64),
+            "product": g[rows].astype(np.int64),
+            "units": units[rows],
+            "reservation": reservation[rows],
+            "list_price": list_price[rows],
+            "tactic": co.tactic[ready[rows]].astype(np.int64),
+            "discount": co.discount[ready[rows]],
+            "members": members[in_viable],
+            "member_group": remap[grp[in_viable]],
+        }
+
+    def _cheapest(self, quotes: np.ndarray) -> np.ndarray:
+        """Seller with the lowest quote per row (random tie-break); -1 where none can serve."""
+        if quotes.shape[0] == 0:
+            return np.empty(0, dtype=np.int64)
+        jitter = self.rng.random(quotes.shape)
+        best = quotes.min(axis=1, keepdims=True)
+        tied = np.where(quotes == best, jitter, np.inf)
+        pick = np.argmin(tied, axis=1)
+        return np.where(np.isfinite(best[:, 0]), pick, -1)
+
+    def _solo_orders(self, t: int) -> dict[str, np.ndarray] | None:
+        cu, b = self.customers, self.sellers
+        idx = np.flatnonzero(cu.wants_solo(t, self.cfg.customers.solo_after))
+        if len(idx) == 0:
+            return None
+        q = cu.quantity[idx].astype(np.int64)
+        quotes = b.quote_all(cu.product[idx].astype(np.int64), q)
+        quotes[b.capacity_left[None, :] < q[:, None]] = np.inf
+        seller = self._cheapest(quotes)
+        ok = seller >= 0
+        idx, q, seller = idx[ok], q[ok], seller[ok]
+        list_price = quotes[ok][np.arange(len(idx)), seller]
+        # Without bargaining a buyer only orders when the asked price is within its valuation.
+        ok = b.negotiable()[seller] | (list_price <= cu.wtp[idx])
+        idx, q, seller, list_price = idx[ok], q[ok], seller[ok], list_price[ok]
+        return {
+            "coalition": np.full(len(idx), -1, dtype=np.int64),
+            "seller": seller,
+            "product": cu.product[idx].astype(np.int64),
+            "units": q,
+            "reservation": cu.wtp[idx],
+            "list_price": list_price,
+            "tactic": cu.tactic[idx].astype(np.int64),
+            "discount": cu.discount[idx],
+            "members": idx,
+            "member_group": np.arange(len(idx)),
+        }
+
+    def _negotiate(self, orders: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+        """Price each order: take-it-or-leave-it or alternating offers, all orders at once."""
+        b, ng = self.sellers, self.cfg.negotiation
+        s, g = orders["seller"], orders["product"]
+        n = len(s)
+        price = orders["list_price"].astype(np.float64).copy()
+        agreed = price <= orders["reservation"]
+        rounds = np.zeros(n, dtype=np.int64)
+        protocol = np.zeros(n, dtype=np.int8)
+        bargain = b.negotiable()[s]
+        if bargain.any():
+            k = np.flatnonzero(bargain)
+            v = orders["reservation"][k]
+            buyer = Side(
+                reservation=v,
+                opening=np.minimum(ng.buyer_opening * v, v),
+                discount=orders["discount"][k],
+                tactic=orders["tactic"][k],
+            )
+            seller = Side(
+                reservation=b.reservation[s[k], g[k]],
+                opening=np.maximum(price[k], b.reservation[s[k], g[k]]),
+                discount=b.discount[s[k]],
+                tactic=b.tactic[s[k]].astype(np.int64),
+            )
+            out = alternating_offers(buyer, seller, self.tactics, ng.max_rounds, ng.first_mover)
+            agreed[k] = out.agreed
+            price[k] = np.where(out.agreed, out.price, np.nan)
+            rounds[k] = out.rounds
+            protocol[k] = 1
+        return agreed, price, rounds, protocol
+
+    def _execute(self, group: dict | None, solo: dict | None, t: int) -> None:
+        cu, _co, b = self.customers, self.coalitions, self.sellers
+        parts = [o for o in (group, solo) if o is not None and len(o["seller"])]
+        if not parts:
+            return
+        n_group = len(group["seller"]) if group is not None else 0
+        orders = {k: np.concatenate([o[k] for o in parts]) for k in parts[0] if k != "member_group"}
+        offsets = np.cumsum([0] + [len(o["seller"]) for o in parts])
+        orders["member_group"] = np.concatenate(
+            [o["member_group"] + off for o, off in zip(parts, offsets, strict=False)]
+        )
+        agreed, price, rounds, protocol = self._negotiate(orders)
+
+        # Capacity: agreed orders are served in random order until each seller is sold out.
+        s, units = orders["seller"], orders["units"]
+        served = np.zeros(len(s), dtype=bool)
+        k = np.flatnonzero(agreed)
+        if len(k):
+            order = k[np.argsort(self.rng.random(len(k)), kind="stable")]
+            order = order[np.argsort(s[order], kind="stable")]
+            cum = np.cumsum(units[order])
+            first = np.searchsorted(s[order], s[order], side="left")
+            before = cum - units[order] - (cum[first] - units[order][first])
+            fits = before + units[order] <= b.capacity_left[s[order]]
+            served[order[fits]] = True
+
+        # Failed coalition negotiations dissolve; members become free to buy alone.
+        is_group = np.arange(len(s)) < n_group
+        failed = is_group & ~agreed
+        self._close(orders["coalition"][failed], CoalitionStatus.DISSOLVED, t)
+
+        mg = orders["member_group"]
+        mem = orders["members"]
+        member_served = served[mg]
+        mem, mg = mem[member_served], mg[member_served]
+        if len(mem) == 0:
+            self._refresh_coalitions(t)
+            return
+        rows = np.unique(mg)
+        remap = np.full(len(s), -1)
+        remap[rows] = np.arange(len(rows))
+        grp = remap[mg]
+        p_unit = price[rows]
+        qty = cu.quantity[mem].astype(np.int64)
+        rule = self.cfg.coalition.division
+        seller_rows, product_rows = s[rows], orders["product"][rows]
+
+        def price_of_quantity(gi: int, q: np.ndarray) -> np.ndarray:
+            return b.quote(np.full(len(q), seller_rows[gi]), np.full(len(q), product_rows[gi]), q)
+
+        pay = divide(
+            rule,
+            cu.wtp[mem],
+            qty,
+            grp,
+            p_unit,
+            price_of_quantity=price_of_quantity,
+            rng=self.rng,
+            samples=self.cfg.coalition.shapley_samples,
+        )
+        is_solo = orders["coalition"][rows][grp] < 0
+        pay = np.where(is_solo, p_unit[grp] * qty, pay)
+
+        # Money and goods change hands.
+        cu.paid[mem] += pay
+        cu.bought[mem] += qty
+        cu.status[mem] = Status.SERVED
+        cu.coalition[mem] = NO_COALITION
+        cu.invite[mem] = NO_COALITION
+        sold_units = units[rows]
+        sr, pr = s[rows], orders["product"][rows]
+        np.add.at(b.revenue, sr, p_unit * sold_units)
+        np.add.at(b.units_sold, sr, sold_units)
+        np.add.at(b.cost, sr, b.unit_cost[sr, pr] * sold_units)
+        np.subtract.at(b.capacity_left, sr, sold_units)
+        bought_c = orders["coalition"][rows]
+        bought_c = bought_c[bought_c >= 0]
+        co_size = np.zeros(len(rows), dtype=np.int64)
+        if len(bought_c):
+            co_size = np.bincount(grp, minlength=len(rows))
+            self._close(bought_c, CoalitionStatus.BOUGHT, t)
+        self._refresh_coalitions(t)
+
+        cid = orders["coalition"][rows][grp]
+        coord = np.where(cid >= 0, self.cfg.coalition.coordination_cost, 0.0)
+        self._deal_chunks.append(
+            {
+                "step": np.full(len(mem), t, dtype=np.int64),
+                "customer_id": mem.astype(np.int64),
+                "seller_id": sr[grp].astype(np.int64),
+                "coalition_id": cid.astype(np.int64),
+                "coalition_size": np.where(cid >= 0, co_size[grp], 1).astype(np.int64),
+                "product": pr[grp].astype(np.int64),
+                "quantity": qty,
+                "unit_price": pay / qty,
+                "seller_unit_price": p_unit[grp],
+                "willingness_to_pay": cu.wtp[mem],
+                "seller_unit_cost": b.unit_cost[sr[grp], pr[grp]],
+                "seller_reservation_price": b.reservation[sr[grp], pr[grp]],
+                "protocol": protocol[rows][grp],
+                "rounds": rounds[rows][grp],
+                "coordination_cost": coord,
+            }
+        )
+        self._stats["rounds"] = rounds[rows][protocol[rows] == 1]
+
+    # -- phase 6
+    def _collect(self, t: int) -> None:
+        chunk = self._deal_chunks[-1] if self._deal_chunks else None
+        if chunk is not None and int(chunk["step"][0]) != t:
+            chunk = None
+        co = self.coalitions
+        open_sizes = co.size[co.status == CoalitionStatus.OPEN] if len(co) else np.empty(0)
+        self.step_stats = step_metrics(
+            t, chunk, self._stats["active_buyers"], open_sizes, self._stats["rounds"]
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ results
+
+    def deals_frame(self) -> pd.DataFrame:
+        """The event log: one row per customer purchase (see ``sim.metrics.DEAL_COLUMNS``)."""
+        if not self._deal_chunks:
+            frame = pd.DataFrame({k: np.empty(0, dtype=dt) for k, dt in DEAL_COLUMNS.items()})
+        else:
+            frame = pd.DataFrame(
+                {
+                    k: np.concatenate([c[k] for c in self._deal_chunks])
+                    for k in DEAL_COLUMNS
+                    if k != "protocol"
+                }
+            )
+            codes = np.concatenate([c["protocol"] for c in self._deal_chunks])
+            frame["protocol"] = np.where(codes == 1, PROTOCOL_BARGAINED, PROTOCOL_POSTED)
+        return frame[list(DEAL_COLUMNS)]
+
+    def timeseries_frame(self) -> pd.DataFrame:
+        """Model-level metrics per step, from the DataCollector."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return df[list(TIMESERIES_COLUMNS)]
+
+
+def _reporter(key: str):
+    def report(model: MarketModel) -> float:
+        return model.step_stats[key]
+
+    report.__name__ = key
+    return report

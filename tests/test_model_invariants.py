@@ -1,0 +1,134 @@
+"""Economic invariants of whole runs, over random small markets (Hypothesis)."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agents.coalition import CoalitionStatus
+from agents.customer import Status
+from sim import MarketModel
+from sim.metrics import summarize
+
+EPS = 1e-9
+
+
+@st.composite
+def markets(draw):
+    n_products = draw(st.integers(1, 3))
+    mix = draw(
+        st.sampled_from(
+            [{"posted": 1.0}, {"volume_discount": 1.0}, {"posted": 0.5, "volume_discount": 0.5}]
+        )
+    )
+    tactics = ["boulware", "linear", "conceder", "exp_conceder", "tit_for_tat", "rubinstein"]
+    buyer = draw(st.lists(st.sampled_from(tactics), min_size=1, max_size=3, unique=True))
+    seller = draw(st.lists(st.sampled_from(tactics), min_size=1, max_size=2, unique=True))
+    return {
+        "seed": draw(st.integers(0, 10_000)),
+        "steps": draw(st.integers(3, 25)),
+        "customers": {
+            "n": draw(st.integers(5, 150)),
+            "quantity_max": draw(st.integers(1, 4)),
+            "wtp_dist": draw(st.sampled_from(["lognormal", "uniform", "normal"])),
+            "wtp_sd": draw(st.floats(0.0, 0.6)),
+            "arrival_rate": draw(st.floats(0.05, 1.0)),
+            "loner_share": draw(st.floats(0.0, 1.0)),
+            "solo_after": draw(st.integers(0, 8)),
+            "patience_mean": draw(st.floats(1.0, 15.0)),
+        },
+        "products": {"n": n_products},
+        "sellers": {
+            "n": draw(st.integers(1, 4)),
+            "products_per_seller": draw(st.integers(1, n_products)),
+            "capacity": draw(st.integers(1, 60)),
+            "min_margin": draw(st.floats(0.0, 0.3)),
+        },
+        "network": {
+            "kind": draw(
+                st.sampled_from(["erdos_renyi", "small_world", "scale_free", "communities"])
+            ),
+            "avg_degree": draw(st.floats(0.0, 8.0)),
+        },
+        "pricing": {"mix": mix, "volume_discount": {"min_quantity": draw(st.integers(1, 15))}},
+        "coalition": {
+            "algorithm": draw(st.sampled_from(["greedy_merge", "threshold_pledge", "none"])),
+            "max_size": draw(st.integers(2, 30)),
+            "leader_prob": draw(st.floats(0.0, 1.0)),
+            "formation_steps": draw(st.integers(1, 6)),
+            "pledge_window": draw(st.integers(1, 6)),
+            "forward_p": draw(st.floats(0.0, 1.0)),
+            "division": draw(
+                st.sampled_from(["uniform", "equal_surplus", "proportional", "shapley"])
+            ),
+            "coordination_cost": draw(st.floats(0.0, 1.0)),
+        },
+        "negotiation": {
+            "max_rounds": draw(st.integers(1, 15)),
+            "first_mover": draw(st.sampled_from(["seller", "buyer"])),
+            "buyer_tactics": dict.fromkeys(buyer, 1.0),
+            "seller_tactics": dict.fromkeys(seller, 1.0),
+        },
+    }
+
+
+def check_step_invariants(model):
+    cu, co, b = model.customers, model.coalitions, model.sellers
+    # A customer is in at most one coalition: membership is one column; tables agree with it.
+    if len(co):
+        inside = cu.coalition >= 0
+        counts = np.bincount(cu.coalition[inside], minlength=len(co))
+        assert np.array_equal(counts, co.size)
+        assert (co.size[co.status != CoalitionStatus.OPEN] == 0).all()
+        assert (cu.status[inside] == Status.ACTIVE).all()
+        assert (co.size[co.status == CoalitionStatus.OPEN] <= model.cfg.coalition.max_size).all()
+    assert (b.capacity_left >= 0).all()
+
+
+@given(markets())
+def test_invariants_hold_in_random_markets(params):
+    model = MarketModel(**params)
+    units_per_step = []
+    while model.running:
+        sold_before = model.sellers.units_sold.copy()
+        model.step()
+        check_step_invariants(model)
+        units_per_step.append(model.sellers.units_sold - sold_before)
+    cu, b = model.customers, model.sellers
+    deals = model.deals_frame()
+
+    # Nobody pays above willingness to pay; sellers never sell below reservation.
+    assert (deals["unit_price"] <= deals["willingness_to_pay"] + EPS).all()
+    assert (deals["seller_unit_price"] >= deals["seller_reservation_price"] - EPS).all()
+    # Capacity per seller per step.
+    assert (np.array(units_per_step) <= b.capacity[None, :]).all()
+    # Each customer buys at most once, and only its own product and quantity.
+    assert deals["customer_id"].is_unique
+    ids = deals["customer_id"].to_numpy()
+    assert np.array_equal(deals["product"].to_numpy(), cu.product[ids])
+    assert np.array_equal(deals["quantity"].to_numpy(), cu.quantity[ids])
+    assert (cu.status[ids] == Status.SERVED).all()
+    assert (cu.bought[cu.status != Status.SERVED] == 0).all()
+    # Units and money balance between buyers, sellers and the log.
+    money = (deals["unit_price"] * deals["quantity"]).sum()
+    seller_money = (deals["seller_unit_price"] * deals["quantity"]).sum()
+    assert np.isclose(cu.paid.sum(), b.revenue.sum(), rtol=1e-9, atol=1e-7)
+    assert np.isclose(money, b.revenue.sum(), rtol=1e-9, atol=1e-7)
+    assert np.isclose(seller_money, b.revenue.sum(), rtol=1e-9, atol=1e-7)
+    assert cu.bought.sum() == b.units_sold.sum() == deals["quantity"].sum()
+    # Each coalition's members paid, together, exactly what its seller received.
+    grp = deals[deals["coalition_id"] >= 0]
+    if len(grp):
+        paid = (grp["unit_price"] * grp["quantity"]).groupby(grp["coalition_id"]).sum()
+        recv = (grp["seller_unit_price"] * grp["quantity"]).groupby(grp["coalition_id"]).sum()
+        assert np.allclose(paid, recv, rtol=1e-9, atol=1e-7)
+        assert (grp.groupby("coalition_id")["seller_id"].nunique() == 1).all()
+    # The summary matches the log and the model state.
+    s = summarize(deals, n_customers=cu.n, n_sellers=b.n, steps=model.n_steps, seed=model.seed)
+    assert s["deals"] == len(deals) == int((cu.status == Status.SERVED).sum())
+    assert s["units_sold"] == int(b.units_sold.sum())
+    assert np.isclose(s["seller_profit"], (b.revenue - b.cost).sum(), atol=1e-7)
+    ts = model.timeseries_frame()
+    assert ts["deals"].sum() == len(deals)
+    assert ts["units_sold"].sum() == s["units_sold"]
+    assert np.isclose(ts["seller_profit"].sum(), s["seller_profit"], atol=1e-6)
+    assert np.isclose(ts["consumer_surplus"].sum(), s["consumer_surplus"], atol=1e-6)
