@@ -12,6 +12,7 @@ names the key and what is allowed.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,7 +104,7 @@ class VolumeDiscountConfig:
 class PricingConfig:
     """Which pricing policies sellers run (shares of sellers) and their parameters."""
 
-    mix: dict[str, float] = field(default_factory=dict)
+    mix: list[str] = field(default_factory=list)
     posted: PostedConfig = field(default_factory=PostedConfig)
     volume_discount: VolumeDiscountConfig = field(default_factory=VolumeDiscountConfig)
 
@@ -132,8 +133,8 @@ class NegotiationConfig:
     max_rounds: int = 20
     first_mover: str = "seller"
     buyer_opening: float = 0.7
-    buyer_tactics: dict[str, float] = field(default_factory=dict)
-    seller_tactics: dict[str, float] = field(default_factory=dict)
+    buyer_tactics: list[str] = field(default_factory=list)
+    seller_tactics: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -180,9 +181,39 @@ NODE_SCHEMAS: dict[str, type] = {
     "negotiation": NegotiationConfig,
 }
 
-DEFAULT_PRICING_MIX = {"posted": 0.5, "volume_discount": 0.5}
-DEFAULT_BUYER_TACTICS = {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
-DEFAULT_SELLER_TACTICS = {"boulware": 0.5, "linear": 0.5}
+DEFAULT_PRICING_MIX = ["posted:0.5", "volume_discount:0.5"]
+DEFAULT_BUYER_TACTICS = ["boulware:0.3", "linear:0.4", "conceder:0.3"]
+DEFAULT_SELLER_TACTICS = ["boulware:0.5", "linear:0.5"]
+MIX_KEYS = {"pricing": ("mix",), "negotiation": ("buyer_tactics", "seller_tactics")}
+
+
+def parse_mix(items: Any, key: str = "mix") -> dict[str, float]:
+    """Read a mix written as ``["name", "name:share", ...]`` (a missing share means 1).
+
+    A mix is a list so that a command-line override replaces it whole, e.g.
+    ``negotiation.buyer_tactics=[rubinstein]`` or ``pricing.mix=[posted:1,volume_discount:3]``.
+
+    Raises:
+        ConfigError: on a malformed entry, a negative share or a repeated name.
+    """
+    if isinstance(items, Mapping):
+        return {str(k): float(v) for k, v in items.items()}
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, share = str(item).partition(":")
+        try:
+            value = float(share) if sep else 1.0
+        except ValueError:
+            value = math.nan
+        if not name or not math.isfinite(value) or value < 0 or name in out:
+            _fail(key, list(items), "a list of distinct name or name:share entries, shares >= 0")
+        out[name] = value
+    return out
+
+
+def mix_to_list(mix: Mapping[str, float]) -> list[str]:
+    """Write a ``{name: share}`` mapping as the list form of :func:`parse_mix`."""
+    return [f"{k}:{float(v):g}" for k, v in mix.items()]
 
 
 def register_configs() -> None:
@@ -202,6 +233,11 @@ def to_node(name: str, value: Any) -> DictConfig:
     schema = OmegaConf.structured(NODE_SCHEMAS[name])
     if value is None:
         return schema
+    if isinstance(value, Mapping) and not isinstance(value, DictConfig):
+        value = {
+            k: mix_to_list(v) if k in MIX_KEYS.get(name, ()) and isinstance(v, Mapping) else v
+            for k, v in value.items()
+        }
     try:
         if not isinstance(value, DictConfig):
             value = OmegaConf.create(
@@ -243,7 +279,8 @@ def _choice(key: str, v: Any, allowed: tuple[str, ...] | list[str]) -> None:
         _fail(key, v, " | ".join(allowed))
 
 
-def _mix(key: str, mix: Any, allowed: list[str]) -> None:
+def _mix(key: str, items: Any, allowed: list[str]) -> None:
+    mix = parse_mix(items, key)
     if not mix:
         _fail(
             key,

@@ -17,7 +17,6 @@ imports visualisation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -37,6 +36,7 @@ from sim.config import (
     DEFAULT_SELLER_TACTICS,
     MODEL_NODES,
     ConfigError,
+    parse_mix,
     to_node,
     validate,
 )
@@ -50,13 +50,15 @@ PROTOCOL_POSTED = "take_it_or_leave_it"
 PROTOCOL_BARGAINED = "alternating_offers"
 
 
-def _shares(mix: Mapping[str, float], names: list[str]) -> np.ndarray:
+def _shares(items: Any, names: list[str]) -> np.ndarray:
+    mix = parse_mix(items)
     w = np.array([float(mix.get(n, 0.0)) for n in names])
     return w / w.sum()
 
 
-def _apportion(n: int, mix: Mapping[str, float]) -> list[str]:
+def _apportion(n: int, items: Any) -> list[str]:
     """Deterministic interleaved assignment of ``n`` items to names by share."""
+    mix = parse_mix(items)
     names = list(mix)
     w = np.array([float(mix[k]) for k in names])
     w = w / w.sum()
@@ -129,7 +131,9 @@ class MarketModel(mesa.Model):
         p = cfg.products
         self.base_cost = p.base_cost * prng.uniform(1 - p.cost_spread, 1 + p.cost_spread, p.n)
 
-        self.tactic_names = sorted(set(ng.buyer_tactics) | set(ng.seller_tactics))
+        self.tactic_names = sorted(
+            set(parse_mix(ng.buyer_tactics)) | set(parse_mix(ng.seller_tactics))
+        )
         self.tactics = [make_negotiator(name) for name in self.tactic_names]
         self.sellers = self._build_sellers(cfg, np.random.default_rng(sellers_ss))
 
@@ -181,12 +185,12 @@ class MarketModel(mesa.Model):
         for name, value in zip(MODEL_NODES, nodes, strict=True):
             node = to_node(name, value)
             if name == "pricing" and not node.mix:
-                node.mix = dict(DEFAULT_PRICING_MIX)
+                node.mix = list(DEFAULT_PRICING_MIX)
             if name == "negotiation":
                 if not node.buyer_tactics:
-                    node.buyer_tactics = dict(DEFAULT_BUYER_TACTICS)
+                    node.buyer_tactics = list(DEFAULT_BUYER_TACTICS)
                 if not node.seller_tactics:
-                    node.seller_tactics = dict(DEFAULT_SELLER_TACTICS)
+                    node.seller_tactics = list(DEFAULT_SELLER_TACTICS)
             resolved[name] = node
         cfg = OmegaConf.create(resolved)
         validate(cfg)

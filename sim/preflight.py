@@ -8,6 +8,8 @@ allowed, so a user gets a clear message, a non-zero exit and no partial output.
 
 from __future__ import annotations
 
+import re
+
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -16,13 +18,25 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, validate
 
+_CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
+_ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
+
 
 def _one_line(exc: BaseException) -> str:
+    """The first informative line of an exception chain (type errors made readable)."""
+    e0: BaseException | None = exc
+    while e0 is not None:
+        match = _CONVERT.search(str(e0))
+        key = getattr(e0, "full_key", None)
+        if match and key:
+            allowed = _ARTICLE.get(match.group(2), match.group(2).lower())
+            return f"{key}={match.group(1)!r} is invalid; allowed: {allowed}"
+        e0 = e0.__cause__ or e0.__context__
     parts = []
     e: BaseException | None = exc
     while e is not None and len(parts) < 3:
         text = str(e).strip().splitlines()
-        if text and text[0] not in parts:
+        if text and text[0] not in parts and "$" not in text[0]:
             parts.append(text[0].rstrip("."))
         e = e.__cause__ or e.__context__
     return ": ".join(parts) or type(exc).__name__
@@ -79,7 +93,8 @@ def check_overrides(argv: list[str], config_dir: str) -> str | None:
             except ConfigError as exc:
                 return str(exc)
             except Exception as exc:
-                return f"{alt}: {_one_line(exc)}"
+                msg = _one_line(exc)
+                return msg if msg.startswith(key) else f"{alt}: {msg}"
     return None
 
 
