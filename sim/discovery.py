@@ -52,18 +52,50 @@ def best_per_target(target: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     """Index of the best candidate for each distinct target.
 
     Candidates are ranked by ``keys`` in order, smallest first (negate a key to prefer
-    large values), so ties are broken deterministically by the later keys.
+    large values), so ties are broken deterministically by the later keys; exact ties on
+    every key go to the earliest candidate.
+
+    Integer keys are packed into one int64 score and reduced with ``np.minimum.at`` (linear
+    time); when they do not fit in 63 bits a lexicographic sort is used instead.
 
     Returns:
         Positions (into the candidate arrays) of one winner per distinct target.
     """
-    if len(target) == 0:
+    n = len(target)
+    if n == 0:
         return np.empty(0, dtype=np.int64)
-    order = np.lexsort(tuple(reversed((target, *keys))))
-    t_sorted = target[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = t_sorted[1:] != t_sorted[:-1]
-    return order[first]
+    packed = _pack(keys)
+    if packed is None:
+        order = np.lexsort(tuple(reversed((target, *keys))))
+        t_sorted = target[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = t_sorted[1:] != t_sorted[:-1]
+        return order[first]
+    n_targets = int(target.max()) + 1
+    best = np.full(n_targets, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, target, packed)
+    pos = np.flatnonzero(packed == best[target])
+    first = np.full(n_targets, n, dtype=np.int64)
+    np.minimum.at(first, target[pos], pos)
+    return first[first < n]
+
+
+def _pack(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """Pack integer keys (most significant first) into one non-negative int64, if they fit."""
+    shifted, widths = [], []
+    for k in keys:
+        k = np.asarray(k)
+        if not np.issubdtype(k.dtype, np.integer):
+            return None
+        k = k.astype(np.int64) - int(k.min())
+        widths.append(max(int(k.max()).bit_length(), 1))
+        shifted.append(k)
+    if sum(widths) > 63:
+        return None
+    packed = np.zeros(len(shifted[0]), dtype=np.int64)
+    for k, w in zip(shifted, widths, strict=True):
+        packed = (packed << w) | k
+    return packed
 
 
 def cascade_reach(

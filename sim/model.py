@@ -326,8 +326,9 @@ class MarketModel(mesa.Model):
         ok = cu.coalition[dst] != msg_c[src]
         src, dst = src[ok], dst[ok]
         cid, hops = msg_c[src], msg_h[src] + 1
-        holders = np.flatnonzero(cu.invite >= 0)
-        holders = holders[np.isin(holders, dst, assume_unique=False)]
+        heard = np.zeros(cu.n, dtype=bool)
+        heard[dst] = True
+        holders = np.flatnonzero(heard & (cu.invite >= 0))
         cand_t = np.concatenate([dst, holders])
         cand_c = np.concatenate([cid, cu.invite[holders]]).astype(np.int64)
         cand_h = np.concatenate([hops, cu.invite_hops[holders]]).astype(np.int64)

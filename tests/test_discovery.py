@@ -51,3 +51,17 @@ def test_best_per_target_orders_by_keys():
     key2 = np.array([0, 9, 0, 2])
     win = best_per_target(target, key1, key2)
     assert sorted(win.tolist()) == [2, 3]
+
+
+def test_best_per_target_packed_and_sorted_paths_agree():
+    rng = np.random.default_rng(5)
+    target = rng.integers(0, 50, 3000)
+    k1 = rng.integers(-2, 1, 3000)
+    k2 = rng.integers(0, 7, 3000)
+    fast = best_per_target(target, k1, k2)
+    big = k2.astype(np.int64) << 60  # does not fit: forces the sorted path
+    slow = best_per_target(target, k1, big)
+    assert sorted(fast.tolist()) == sorted(slow.tolist())
+    for w in fast:
+        mine = target == target[w]
+        assert (k1[w], k2[w]) == min(zip(k1[mine], k2[mine], strict=True))
