@@ -40,7 +40,7 @@ from sim.config import (
     to_node,
     validate,
 )
-from sim.discovery import best_per_target, forward, incident_edges
+from sim.discovery import best_per_target, forward, incident_edges, sorted_unique
 from sim.division import divide
 from sim.formation import admit, clear_orders, plan_merges
 from sim.metrics import DEAL_COLUMNS, TIMESERIES_COLUMNS, step_metrics
@@ -473,9 +473,10 @@ class MarketModel(mesa.Model):
         a, b = a[ok], b[ok]
         if len(a) == 0:
             return
-        pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+        n_co = len(co)
+        pairs = sorted_unique(np.minimum(a, b).astype(np.int64) * n_co + np.maximum(a, b))
         absorbed, into = plan_merges(
-            pairs[:, 0], pairs[:, 1], co.size.astype(np.int64), self.cfg.coalition.max_size
+            pairs // n_co, pairs % n_co, co.size.astype(np.int64), self.cfg.coalition.max_size
         )
         if len(absorbed) == 0:
             return
@@ -552,12 +553,13 @@ class MarketModel(mesa.Model):
         list_price = np.concatenate([list_price, np.full(len(ready) - n_res, np.nan)])
         viable = (units > 0) & has_seller
         if self.cfg.coalition.algorithm == "threshold_pledge":
-            viable &= units >= co.threshold[ready]
             # Campaigns that fell below the minimum stay open (minus the dropped pledges).
-            self._refresh_coalitions(t)
+            viable &= units >= co.threshold[ready]
         else:
-            self._close(ready[~viable], CoalitionStatus.DISSOLVED, t)
-            self._refresh_coalitions(t)
+            # Groups nobody in which can afford the price break up; groups that found no
+            # seller with capacity left stay open and try again next step.
+            self._close(ready[units == 0], CoalitionStatus.DISSOLVED, t)
+        self._refresh_coalitions(t)
         rows = np.flatnonzero(viable)
         remap = np.full(len(ready), -1)
         remap[rows] = np.arange(len(rows))
@@ -683,7 +685,7 @@ class MarketModel(mesa.Model):
         if len(mem) == 0:
             self._refresh_coalitions(t)
             return
-        rows = np.unique(mg)
+        rows = sorted_unique(mg)
         remap = np.full(len(s), -1)
         remap[rows] = np.arange(len(rows))
         grp = remap[mg]
