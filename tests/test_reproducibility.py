@@ -53,3 +53,38 @@ def test_byte_identical_files_across_processes(tmp_path, repo_root):
         outs.append(out)
     for name in ("summary.json", "timeseries.parquet", "deals.parquet", "config.yaml"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_parallel_sweep_matches_sequential_runs_byte_for_byte(tmp_path, repo_root):
+    common = [
+        "seed=0,1",
+        "customers.n=200",
+        "steps=12",
+        "output.figures=false",
+        "output.quiet=true",
+    ]
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    subprocess.run(
+        [sys.executable, "-m", "sim.run", "-m", *common, f"hydra.sweep.dir={seq}"],
+        check=True,
+        cwd=repo_root,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            "-m",
+            "hydra/launcher=joblib",
+            "hydra.launcher.n_jobs=2",
+            *common,
+            f"hydra.sweep.dir={par}",
+        ],
+        check=True,
+        cwd=repo_root,
+        capture_output=True,
+    )
+    for job in ("0", "1"):
+        for name in ("summary.json", "timeseries.parquet", "deals.parquet"):
+            assert (seq / job / name).read_bytes() == (par / job / name).read_bytes()
