@@ -95,7 +95,7 @@ class VolumeDiscountConfig:
 
     markup: float = 0.3
     tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
-    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.05, 0.10, 0.15, 0.20])
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.04, 0.08, 0.12, 0.16])
     min_quantity: int = 10
     negotiable: bool = True
 

@@ -1,8 +1,11 @@
 """Word-of-mouth discovery over the social graph (pure functions on CSR arrays).
 
-An informed bot forwards what it knows to each neighbour independently with probability
-``p`` per step, i.e. an independent-cascade / bond-percolation process (Kempe, Kleinberg
-& Tardos 2003; Newman 2002). Everything is batched over all senders at once.
+:func:`forward` is one round of gossip: every informed bot tells each neighbour
+independently with probability ``p``. The model calls it every step for every informed bot,
+so an edge that did not fire gets a fresh chance next step (word of mouth that keeps going,
+bounded by the invitation's hop limit). :func:`cascade_reach` is the one-shot independent
+cascade (Kempe, Kleinberg & Tardos 2003), where each newly informed node tries each edge
+once; its final reach is a cluster of bond percolation (Newman 2002).
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def plan_merges(
     small, large = small[not_chained], large[not_chained]
     order = np.lexsort((small, large))
     small, large = small[order], large[order]
-    cum = _group_cumsum(large, size[small])
+    cum = group_cumsum(large, size[small])
     ok = size[large] + cum <= max_size
     return small[ok], large[ok]
 
@@ -89,7 +89,7 @@ def _best_partner(small: np.ndarray, large: np.ndarray, size: np.ndarray) -> np.
     return order[first]
 
 
-def _group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+def group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Inclusive running sum of ``values`` within runs of equal (sorted) ``group``."""
     if len(group) == 0:
         return np.asarray(values).copy()
@@ -132,7 +132,7 @@ def clear_orders(
         return keep, reservation, price
     order = np.lexsort((-wtp, group))
     g, w, q = group[order], wtp[order], qty[order]
-    cum_q = _group_cumsum(g, q)
+    cum_q = group_cumsum(g, q)
     p = price_of(g, cum_q)
     feasible = w >= p
     rank = rank_within(g, -w)  # 0 for the highest valuation

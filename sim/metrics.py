@@ -121,7 +121,10 @@ def summarize(
     """Run summary computed from the deal log alone (plus the run's size and seed).
 
     Prices are quantity-weighted means of what customers paid per unit. Consumer surplus is
-    net of coordination costs. ``coalitions_formed`` counts coalitions that bought.
+    net of coordination costs. ``coalitions_formed`` counts coalitions that bought and
+    ``mean_coalition_size`` is their mean number of buying members (the time series'
+    ``coalitions``/``mean_coalition_size`` describe the coalitions open at each step).
+    ``mean_rounds_to_agreement`` averages over bargained orders (one per coalition).
     """
     q = deals["quantity"].to_numpy()
     group = deals["coalition_id"].to_numpy() >= 0
@@ -135,8 +138,14 @@ def summarize(
         deals["coordination_cost"].to_numpy(),
     )
     sizes = deals.loc[group].groupby("coalition_id").size()
+    # Rounds are counted per order (a coalition's order is one negotiation), as per step.
     bargained = deals["protocol"].to_numpy() == "alternating_offers"
-    rounds = deals["rounds"].to_numpy()[bargained]
+    order_id = np.where(group, deals["coalition_id"], -1 - deals["customer_id"].to_numpy())
+    first_row = np.zeros(len(deals), dtype=bool)
+    if len(deals):
+        _, first = np.unique(order_id, return_index=True)
+        first_row[first] = True
+    rounds = deals["rounds"].to_numpy()[bargained & first_row]
     served = int(deals["customer_id"].nunique())
     return {
         "n_customers": int(n_customers),

@@ -29,6 +29,7 @@ from agents.customer import NO_COALITION, CustomerAgent, CustomerPopulation, Sta
 from agents.negotiators.registry import make_negotiator
 from agents.pricing.registry import make_policy
 from agents.seller import SellerAgent, SellerBook
+from sim.allocation import first_fit
 from sim.bargaining import Side, alternating_offers
 from sim.config import (
     DEFAULT_BUYER_TACTICS,
@@ -406,7 +407,12 @@ class MarketModel(mesa.Model):
                 self._refresh_coalitions(t)
 
         # Founding (leader recruitment).
-        free = np.flatnonzero(active & (cu.coalition == NO_COALITION) & (cu.invite < 0))
+        # An invitation blocks founding only if it is for an open group of one's own product.
+        inv = np.maximum(cu.invite, 0)
+        heard = (cu.invite >= 0) & (co.product[inv] == cu.product) if len(co) else cu.invite >= 0
+        if len(co):
+            heard &= co.status[inv] == CoalitionStatus.OPEN
+        free = np.flatnonzero(active & (cu.coalition == NO_COALITION) & ~heard)
         if len(free):
             free = free[self.rng.random(len(free)) < co_cfg.leader_prob]
         if len(free):
@@ -553,12 +559,18 @@ class MarketModel(mesa.Model):
         list_price = np.concatenate([list_price, np.full(len(ready) - n_res, np.nan)])
         viable = (units > 0) & has_seller
         if self.cfg.coalition.algorithm == "threshold_pledge":
-            # Campaigns that fell below the minimum stay open (minus the dropped pledges).
+            # Campaigns that fell below the minimum stay open (minus the dropped pledges);
+            # a campaign larger than its seller's capacity left waits for the next step.
             viable &= units >= co.threshold[ready]
+            viable &= units <= b.capacity_left[np.maximum(seller, 0)]
         else:
-            # Groups nobody in which can afford the price break up; groups that found no
-            # seller with capacity left stay open and try again next step.
-            self._close(ready[units == 0], CoalitionStatus.DISSOLVED, t)
+            # A group left with fewer than two members who can afford the price breaks up
+            # (a lone member buys alone); groups that found no seller with capacity left
+            # stay open and try again next step.
+            kept = np.bincount(grp, minlength=len(ready))
+            broken = kept < 2
+            self._close(ready[broken], CoalitionStatus.DISSOLVED, t)
+            viable &= ~broken
         self._refresh_coalitions(t)
         rows = np.flatnonzero(viable)
         remap = np.full(len(ready), -1)
@@ -589,7 +601,9 @@ class MarketModel(mesa.Model):
 
     def _solo_orders(self, t: int) -> dict[str, np.ndarray] | None:
         cu, b = self.customers, self.sellers
-        idx = np.flatnonzero(cu.wants_solo(t, self.cfg.customers.solo_after))
+        # Nobody waits for groups that cannot form.
+        wait = 0 if self.cfg.coalition.algorithm == "none" else self.cfg.customers.solo_after
+        idx = np.flatnonzero(cu.wants_solo(t, wait))
         if len(idx) == 0:
             return None
         q = cu.quantity[idx].astype(np.int64)
@@ -660,18 +674,12 @@ class MarketModel(mesa.Model):
         )
         agreed, price, rounds, protocol = self._negotiate(orders)
 
-        # Capacity: agreed orders are served in random order until each seller is sold out.
+        # Capacity: agreed orders queue in random order; each is served if it still fits.
         s, units = orders["seller"], orders["units"]
         served = np.zeros(len(s), dtype=bool)
         k = np.flatnonzero(agreed)
         if len(k):
-            order = k[np.argsort(self.rng.random(len(k)), kind="stable")]
-            order = order[np.argsort(s[order], kind="stable")]
-            cum = np.cumsum(units[order])
-            first = np.searchsorted(s[order], s[order], side="left")
-            before = cum - units[order] - (cum[first] - units[order][first])
-            fits = before + units[order] <= b.capacity_left[s[order]]
-            served[order[fits]] = True
+            served[k] = first_fit(s[k], units[k], b.capacity_left, self.rng.random(len(k)))
 
         # Failed coalition negotiations dissolve; members become free to buy alone.
         is_group = np.arange(len(s)) < n_group

@@ -25,7 +25,7 @@ class VolumeDiscount(PricingPolicy):
         self,
         markup: float = 0.3,
         tier_quantities: Sequence[int] = (1, 5, 10, 20, 40),
-        tier_discounts: Sequence[float] = (0.0, 0.05, 0.10, 0.15, 0.20),
+        tier_discounts: Sequence[float] = (0.0, 0.04, 0.08, 0.12, 0.16),
         min_quantity: int = 10,
         negotiable: bool = True,
     ) -> None:
