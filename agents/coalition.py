@@ -34,6 +34,7 @@ _COLUMNS: dict[str, tuple[type, int]] = {
     "size": (np.int32, 0),
     "units": (np.int32, 0),
     "closed": (np.int32, -1),
+    "price": (np.float64, np.nan),  # campaign price fixed at founding (crowdfunding)
 }
 
 
@@ -108,3 +109,4 @@ class Coalition:
     size: int
     units: int
     closed: int
+    price: float

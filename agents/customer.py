@@ -48,8 +48,13 @@ class CustomerPopulation:
         coalition: Coalition it belongs to (-1 if none). At most one at a time by construction.
         invite: Coalition it has heard of through word of mouth (-1 if none).
         invite_hops: Hops that invitation travelled.
-        paid: Money paid for its purchase.
+        paid: Money paid for its purchase (settled).
         bought: Units received.
+        privacy_u: Uniform draw; the customer hides its data from a seller whose policy
+            assumes a privacy share above it.
+        signal_z: Standard normal draw behind the noise of sellers' estimates of its valuation.
+        escrow: Money paid up front into a crowdfunding campaign, not yet settled.
+        refunded: Money returned from failed campaigns.
     """
 
     product: np.ndarray
@@ -67,6 +72,10 @@ class CustomerPopulation:
     invite_hops: np.ndarray
     paid: np.ndarray
     bought: np.ndarray
+    privacy_u: np.ndarray
+    signal_z: np.ndarray
+    escrow: np.ndarray
+    refunded: np.ndarray
 
     @property
     def n(self) -> int:
@@ -125,6 +134,10 @@ class CustomerPopulation:
             later = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
         now = rng.random(n) < cfg.initially_active
         arrival = np.where(now, 0, np.minimum(later, np.iinfo(np.int32).max)).astype(np.int32)
+        # Drawn for every market, used or not, so that populations stay identical across
+        # pricing policies (common random numbers).
+        privacy_u = rng.random(n)
+        signal_z = rng.standard_normal(n)
         return cls(
             product=product,
             quantity=quantity,
@@ -141,6 +154,10 @@ class CustomerPopulation:
             invite_hops=np.zeros(n, dtype=np.int16),
             paid=np.zeros(n, dtype=np.float64),
             bought=np.zeros(n, dtype=np.int32),
+            privacy_u=privacy_u,
+            signal_z=signal_z,
+            escrow=np.zeros(n, dtype=np.float64),
+            refunded=np.zeros(n, dtype=np.float64),
         )
 
     def column_names(self) -> list[str]:

@@ -6,7 +6,8 @@ dense (seller x product) arrays so that quotes for thousands of orders are compu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
@@ -41,14 +42,41 @@ class SellerBook:
     revenue: np.ndarray
     units_sold: np.ndarray
     cost: np.ndarray
+    scale: np.ndarray = field(default=None)  # type: ignore[assignment]
+    learned: np.ndarray = field(default=None)  # type: ignore[assignment]
+    signal_source: Callable[[PricingPolicy, np.ndarray], np.ndarray] | None = None
+
+    def __post_init__(self) -> None:
+        if self.scale is None:
+            self.scale = np.ones(self.n)
+        if self.learned is None:
+            self.learned = np.full(self.offered.shape, np.nan)
 
     @property
     def n(self) -> int:
         """Number of sellers."""
         return int(self.offered.shape[0])
 
-    def quote(self, seller: np.ndarray, product: np.ndarray, quantity: np.ndarray) -> np.ndarray:
-        """Unit price each seller asks for each order; ``inf`` where it lacks the product."""
+    def quote(
+        self,
+        seller: np.ndarray,
+        product: np.ndarray,
+        quantity: np.ndarray,
+        buyers: np.ndarray | None = None,
+        expected: bool = False,
+    ) -> np.ndarray:
+        """Unit price each seller asks for each order; ``inf`` where it lacks the product.
+
+        Args:
+            seller: Seller of each order.
+            product: Product of each order.
+            quantity: Units of each order.
+            buyers: Customer behind each order (-1 for a coalition, which reveals only its
+                aggregate demand); policies that use customer data get the seller's signal of
+                that customer's valuation from ``signal_source``.
+            expected: Give the price buyers *expect* (``PricingPolicy.expected_quote``)
+                rather than the quote.
+        """
         seller = np.asarray(seller)
         product = np.asarray(product)
         quantity = np.broadcast_to(np.asarray(quantity), seller.shape)
@@ -59,14 +87,51 @@ class SellerBook:
             m = ok & uses[seller]
             if m.any():
                 s, g = seller[m], product[m]
-                price[m] = policy.quote(self.unit_cost[s, g], self.reservation[s, g], quantity[m])
+                signal = None
+                if (
+                    buyers is not None
+                    and self.signal_source is not None
+                    and policy.classifier.get("uses_customer_data")
+                ):
+                    signal = self.signal_source(policy, np.broadcast_to(buyers, seller.shape)[m])
+                if expected:
+                    price[m] = policy.expected_quote(
+                        self.unit_cost[s, g],
+                        self.reservation[s, g],
+                        quantity[m],
+                        scale=self.scale[s],
+                        learned=self.learned[s, g],
+                    )
+                    continue
+                price[m] = policy.quote(
+                    self.unit_cost[s, g],
+                    self.reservation[s, g],
+                    quantity[m],
+                    signal=signal,
+                    scale=self.scale[s],
+                    learned=self.learned[s, g],
+                )
         return price
 
-    def negotiable(self) -> np.ndarray:
-        """Whether each seller bargains (alternating offers) instead of take-it-or-leave-it."""
-        return np.array([p.negotiable for p in self.policies], dtype=bool)
+    def bargains(self, seller: np.ndarray, is_group: np.ndarray) -> np.ndarray:
+        """Whether each order (at its seller) is bargained rather than take-it-or-leave-it."""
+        out = np.zeros(len(seller), dtype=bool)
+        for policy in _unique(self.policies):
+            uses = np.array([p is policy for p in self.policies])[seller]
+            out[uses] = policy.bargains(is_group[uses])
+        return out
 
-    def quote_all(self, product: np.ndarray, quantity: np.ndarray) -> np.ndarray:
+    def mechanism(self) -> np.ndarray:
+        """Deal mechanism of each seller's policy (``list``, ``threshold``, ...)."""
+        return np.array([p.mechanism for p in self.policies])
+
+    def quote_all(
+        self,
+        product: np.ndarray,
+        quantity: np.ndarray,
+        buyers: np.ndarray | None = None,
+        expected: bool = False,
+    ) -> np.ndarray:
         """``[R, S]`` quotes of every seller for each of R orders."""
         r = len(product)
         sellers = np.broadcast_to(np.arange(self.n), (r, self.n))
@@ -74,19 +139,22 @@ class SellerBook:
             sellers,
             np.broadcast_to(product[:, None], (r, self.n)),
             np.broadcast_to(quantity[:, None], (r, self.n)),
+            None if buyers is None else np.broadcast_to(buyers[:, None], (r, self.n)),
+            expected=expected,
         )
 
     def best_price_table(self, max_quantity: int) -> np.ndarray:
         """``[P, max_quantity + 1]`` lowest quote over sellers for each product and quantity.
 
         Column 0 is unused (inf). Buyers use this public price list to judge whether a group
-        is worth joining.
+        is worth joining: it holds the prices buyers expect (``expected_quote``), and no
+        personalised prices, which depend on the buyer.
         """
         n_products = self.offered.shape[1]
         q = np.arange(max_quantity + 1)
         g = np.repeat(np.arange(n_products), max_quantity + 1)
         qq = np.tile(q, n_products)
-        quotes = self.quote_all(g, np.maximum(qq, 1)).min(axis=1)
+        quotes = self.quote_all(g, np.maximum(qq, 1), expected=True).min(axis=1)
         table = quotes.reshape(n_products, max_quantity + 1)
         table[:, 0] = np.inf
         return table

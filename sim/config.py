@@ -83,10 +83,27 @@ class NetworkConfig:
 
 @dataclass
 class PostedConfig:
-    """One-to-many posted price: list price = unit cost x (1 + markup)."""
+    """One-to-many posted price: cost-plus, or the monopoly price of observed demand."""
 
     markup: float = 0.3
     negotiable: bool = False
+    adaptive: bool = False
+    demand_based: bool = False
+    update_every: int = 10
+    min_observations: int = 30
+    noise: float = 0.15
+
+
+@dataclass
+class PersonalisedConfig:
+    """One-to-one price: a share of each buyer's estimated willingness to pay."""
+
+    markup: float = 0.3
+    capture: float = 0.95
+    noise: float = 0.15
+    privacy_share: float = 0.2
+    negotiable: bool = False
+    adaptive: bool = False
 
 
 @dataclass
@@ -98,6 +115,82 @@ class VolumeDiscountConfig:
     tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.04, 0.08, 0.12, 0.16])
     min_quantity: int = 10
     negotiable: bool = True
+    adaptive: bool = False
+
+
+@dataclass
+class ThresholdConfig:
+    """One-to-crowd threshold deal: a group price from a minimum quantity."""
+
+    markup: float = 0.3
+    deal_discount: float = 0.15
+    min_quantity: int = 20
+    negotiable: bool = False
+    adaptive: bool = False
+
+
+@dataclass
+class CrowdfundingConfig:
+    """One-to-crowd all-or-nothing campaign, paid up front, refunded if short of the goal."""
+
+    markup: float = 0.3
+    deal_discount: float = 0.2
+    goal_units: int = 30
+    negotiable: bool = False
+    adaptive: bool = False
+
+
+@dataclass
+class NegotiatedConfig:
+    """One-to-crowd negotiated deal: coalitions bargain for their aggregate demand."""
+
+    markup: float = 0.3
+    negotiate_solo: bool = False
+    adaptive: bool = False
+
+
+@dataclass
+class ReverseAuctionConfig:
+    """One-to-crowd reverse auction: coalitions tender, sellers bid (first or second price)."""
+
+    markup: float = 0.3
+    format: str = "second"
+    adaptive: bool = False
+
+
+@dataclass
+class CustomerFirstConfig:
+    """Archetype: fair margins, honest volume discounts, open bargaining."""
+
+    markup: float = 0.15
+    tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.03, 0.06, 0.09, 0.12])
+    min_quantity: int = 10
+    negotiable: bool = True
+    adaptive: bool = False
+
+
+@dataclass
+class ShortTermConfig:
+    """Archetype: high markup, personalised prices, adaptive price pushing."""
+
+    markup: float = 0.5
+    capture: float = 0.98
+    noise: float = 0.15
+    privacy_share: float = 0.2
+    negotiable: bool = False
+    adaptive: bool = True
+
+
+@dataclass
+class AdaptiveConfig:
+    """Price learning: each adaptive seller picks a price multiplier (an arm) every step."""
+
+    enabled: bool = False
+    rule: str = "ucb1"
+    arms: list[float] = field(default_factory=lambda: [0.85, 0.925, 1.0, 1.075, 1.15])
+    epsilon: float = 0.1
+    c: float = 2.0
 
 
 @dataclass
@@ -106,7 +199,15 @@ class PricingConfig:
 
     mix: list[str] = field(default_factory=list)
     posted: PostedConfig = field(default_factory=PostedConfig)
+    personalised: PersonalisedConfig = field(default_factory=PersonalisedConfig)
     volume_discount: VolumeDiscountConfig = field(default_factory=VolumeDiscountConfig)
+    threshold: ThresholdConfig = field(default_factory=ThresholdConfig)
+    crowdfunding: CrowdfundingConfig = field(default_factory=CrowdfundingConfig)
+    negotiated: NegotiatedConfig = field(default_factory=NegotiatedConfig)
+    reverse_auction: ReverseAuctionConfig = field(default_factory=ReverseAuctionConfig)
+    customer_first: CustomerFirstConfig = field(default_factory=CustomerFirstConfig)
+    short_term: ShortTermConfig = field(default_factory=ShortTermConfig)
+    adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
 
 
 @dataclass
@@ -294,6 +395,50 @@ def _mix(key: str, items: Any, allowed: list[str]) -> None:
         _fail(key, dict(mix), "shares that sum to more than 0")
 
 
+LEARNING_RULES = ("ucb1", "epsilon_greedy")
+AUCTION_FORMATS = ("second", "first")
+
+
+def _tiers(key: str, tq: list[int], td: list[float]) -> None:
+    if not tq or len(tq) != len(td):
+        _fail(f"{key}.tier_quantities", tq, "a non-empty list as long as tier_discounts")
+    if tq[0] != 1 or any(b <= a for a, b in zip(tq, tq[1:], strict=False)):
+        _fail(f"{key}.tier_quantities", tq, "strictly increasing integers starting at 1")
+    if any(not (0 <= d < 1) for d in td) or any(b < a for a, b in zip(td, td[1:], strict=False)):
+        _fail(f"{key}.tier_discounts", td, "non-decreasing numbers in [0, 1)")
+
+
+def _validate_pricing(pr: Any) -> None:
+    from agents.pricing.registry import POLICIES
+
+    _mix("pricing.mix", pr.mix, sorted(POLICIES))
+    for name in POLICIES:
+        node = pr.get(name)
+        if node is None:
+            continue
+        key = f"pricing.{name}"
+        _real(f"{key}.markup", node.markup, 0.0)
+        if "tier_quantities" in node:
+            _tiers(key, list(node.tier_quantities), list(node.tier_discounts))
+        for k in ("capture", "noise"):
+            if k in node:
+                _real(f"{key}.{k}", node[k], 0.0)
+        for k in ("privacy_share", "deal_discount"):
+            if k in node:
+                _real(f"{key}.{k}", node[k], 0.0, 1.0)
+        for k in ("min_quantity", "goal_units", "update_every", "min_observations"):
+            if k in node:
+                _int_at_least(f"{key}.{k}", node[k], 1)
+        if "format" in node:
+            _choice(f"{key}.format", node.format, AUCTION_FORMATS)
+    ad = pr.adaptive
+    _choice("pricing.adaptive.rule", ad.rule, LEARNING_RULES)
+    if not ad.arms or any(not (isinstance(a, int | float) and a > 0) for a in ad.arms):
+        _fail("pricing.adaptive.arms", list(ad.arms), "a non-empty list of positive multipliers")
+    _prob("pricing.adaptive.epsilon", ad.epsilon)
+    _real("pricing.adaptive.c", ad.c, 0.0)
+
+
 def validate(cfg: Any) -> None:
     """Check every value of a composed config (or of the model nodes) against its allowed range.
 
@@ -304,7 +449,6 @@ def validate(cfg: Any) -> None:
         ConfigError: naming the first offending key and what is allowed.
     """
     from agents.negotiators.registry import NEGOTIATORS
-    from agents.pricing.registry import POLICIES
 
     get = cfg.get
     if get("seed") is not None:
@@ -364,28 +508,7 @@ def validate(cfg: Any) -> None:
 
     pr = get("pricing")
     if pr is not None:
-        _mix("pricing.mix", pr.mix, sorted(POLICIES))
-        _real("pricing.posted.markup", pr.posted.markup, 0.0)
-        vd = pr.volume_discount
-        _real("pricing.volume_discount.markup", vd.markup, 0.0)
-        tq, td = list(vd.tier_quantities), list(vd.tier_discounts)
-        if not tq or len(tq) != len(td):
-            _fail(
-                "pricing.volume_discount.tier_quantities",
-                tq,
-                "a non-empty list as long as tier_discounts",
-            )
-        if tq[0] != 1 or any(b <= a for a, b in zip(tq, tq[1:], strict=False)):
-            _fail(
-                "pricing.volume_discount.tier_quantities",
-                tq,
-                "strictly increasing integers starting at 1",
-            )
-        if any(not (0 <= d < 1) for d in td) or any(
-            b < a for a, b in zip(td, td[1:], strict=False)
-        ):
-            _fail("pricing.volume_discount.tier_discounts", td, "non-decreasing numbers in [0, 1)")
-        _int_at_least("pricing.volume_discount.min_quantity", vd.min_quantity, 1)
+        _validate_pricing(pr)
 
     co = get("coalition")
     if co is not None:

@@ -4,11 +4,15 @@ Each step runs, for the whole population at once:
 
 1. ``arrive``   — customers whose arrival step has come start shopping;
 2. ``expire``   — customers out of patience leave unserved (and leave their coalition);
-3. ``discover`` — word of mouth: coalition members and informed bots forward invitations;
-4. ``form``     — customers join, switch, found or merge coalitions (config ``coalition``);
-5. ``trade``    — ready coalitions and solo buyers pick sellers, negotiate, are allocated
-   capacity, pay (division rule) and are served;
-6. ``collect``  — DataCollector records the step's metrics.
+3. ``price``    — adaptive sellers pick today's price multiplier; demand-based sellers
+   re-estimate their monopoly price; the public price list is refreshed;
+4. ``discover`` — word of mouth: coalition members and informed bots forward invitations;
+5. ``form``     — customers join, switch, found or merge coalitions (config ``coalition``);
+   crowdfunding backers pay into escrow;
+6. ``trade``    — ready coalitions and solo buyers pick sellers (or tender), negotiate, are
+   allocated capacity, pay (division rule) and are served; failed campaigns refund;
+7. ``learn``    — adaptive sellers score today's multiplier by today's profit;
+8. ``collect``  — DataCollector records the step's metrics.
 
 Agent state lives in numpy columns (``agents.customer.CustomerPopulation``,
 ``agents.seller.SellerBook``, ``agents.coalition.CoalitionTable``); the model never
@@ -30,7 +34,9 @@ from agents.negotiators.registry import make_negotiator
 from agents.pricing.registry import make_policy
 from agents.seller import SellerAgent, SellerBook
 from sim.allocation import first_fit
+from sim.auctions import first_price_equilibrium_bid, reverse_auction, truthful_bid
 from sim.bargaining import Side, alternating_offers
+from sim.campaigns import threshold_outcome
 from sim.config import (
     DEFAULT_BUYER_TACTICS,
     DEFAULT_PRICING_MIX,
@@ -41,14 +47,24 @@ from sim.config import (
     to_node,
     validate,
 )
+from sim.demand import wtp_signal
 from sim.discovery import best_per_target, forward, incident_edges, sorted_unique
 from sim.division import divide
 from sim.formation import admit, clear_orders, plan_merges
 from sim.metrics import DEAL_COLUMNS, TIMESERIES_COLUMNS, step_metrics
 from sim.network import Graph, build_graph
+from sim.seller_learning import SellerLearning
 
-PROTOCOL_POSTED = "take_it_or_leave_it"
-PROTOCOL_BARGAINED = "alternating_offers"
+PROTOCOLS = (
+    "take_it_or_leave_it",
+    "alternating_offers",
+    "threshold",
+    "crowdfunding",
+    "first_price_auction",
+    "second_price_auction",
+)
+"""Values of the deal log's ``protocol`` column (stored internally as the index)."""
+TAKE_IT, BARGAINED, THRESHOLD, CROWDFUNDING, FIRST_PRICE, SECOND_PRICE = range(6)
 
 
 def _shares(items: Any, names: list[str]) -> np.ndarray:
@@ -165,6 +181,8 @@ class MarketModel(mesa.Model):
             blocks=graph.blocks,
         )
         self.coalitions = CoalitionTable()
+        self.sellers.signal_source = self._signals
+        self.learning = SellerLearning(self.sellers, cfg.pricing.adaptive, self.base_cost)
         self.max_order = co.max_size * c.quantity_max
         self.price_table = self.sellers.best_price_table(self.max_order)
 
@@ -172,6 +190,7 @@ class MarketModel(mesa.Model):
         self.seller_agents = [SellerAgent(self, s) for s in range(self.sellers.n)]
 
         self._deal_chunks: list[dict[str, np.ndarray]] = []
+        self.escrow_in = 0.0  # money ever paid into crowdfunding escrow
         self.step_stats: dict[str, float] = dict.fromkeys(TIMESERIES_COLUMNS, 0.0)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in TIMESERIES_COLUMNS}
@@ -249,9 +268,11 @@ class MarketModel(mesa.Model):
         self._stats = {"active_buyers": 0, "rounds": []}
         self._arrive(t)
         self._expire(t)
+        self._price(t)
         self._discover(t)
         self._form(t)
         self._trade(t)
+        self._learn(t)
         self._collect(t)
         if self.steps >= self.n_steps:
             self.running = False
@@ -276,7 +297,8 @@ class MarketModel(mesa.Model):
     # -- phase 2
     def _expire(self, t: int) -> None:
         cu = self.customers
-        out = cu.active() & (cu.remaining_patience(t) <= 0)
+        # Crowdfunding backers have paid: they wait for their campaign to close.
+        out = cu.active() & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
         cu.status[out] = Status.LEFT
         cu.coalition[out] = NO_COALITION
         cu.invite[out] = NO_COALITION
@@ -302,8 +324,28 @@ class MarketModel(mesa.Model):
             members = cu.coalition >= 0
             freed = np.flatnonzero(members)[gone[cu.coalition[members]]]
             cu.coalition[freed] = NO_COALITION
+            # Pledges are released: crowdfunding backers get their money back.
+            cu.refunded[freed] += cu.escrow[freed]
+            cu.escrow[freed] = 0.0
 
     # -- phase 3
+    def _price(self, t: int) -> None:
+        if not self.learning.dynamic:
+            return
+        self.learning.set_prices(t, self.rng)
+        self.price_table = self.sellers.best_price_table(self.max_order)
+
+    def _signals(self, policy: Any, buyers: np.ndarray) -> np.ndarray:
+        """A data-using seller's estimate of each buyer's valuation (NaN: coalition/hidden)."""
+        cu = self.customers
+        out = np.full(len(buyers), np.nan)
+        ok = buyers >= 0
+        b = buyers[ok]
+        hidden = cu.privacy_u[b] < getattr(policy, "privacy_share", 0.0)
+        out[ok] = wtp_signal(cu.wtp[b], cu.signal_z[b], getattr(policy, "noise", 0.0), hidden)
+        return out
+
+    # -- phase 4
     def _discover(self, t: int) -> None:
         co_cfg = self.cfg.coalition
         if co_cfg.algorithm == "none" or len(self.coalitions) == 0:
@@ -338,7 +380,7 @@ class MarketModel(mesa.Model):
         cu.invite[cand_t[win]] = cand_c[win]
         cu.invite_hops[cand_t[win]] = cand_h[win]
 
-    # -- phase 4
+    # -- phase 5
     def _group_price(
         self, cids: np.ndarray, units: np.ndarray, advertised: bool = True
     ) -> np.ndarray:
@@ -351,7 +393,7 @@ class MarketModel(mesa.Model):
         g = co.product[cids]
         q = np.maximum(units, co.threshold[cids]) if advertised else units
         if self.cfg.coalition.algorithm == "threshold_pledge":
-            return self.sellers.quote(co.seller[cids], g, q)
+            return self.sellers.quote(co.seller[cids], g, q, expected=True)
         return self.price_table[g, np.clip(q, 1, self.max_order)]
 
     def _outside_value(self, idx: np.ndarray) -> np.ndarray:
@@ -427,7 +469,7 @@ class MarketModel(mesa.Model):
                 deadline = np.full(len(free), t + co_cfg.formation_steps, dtype=np.int32)
             else:
                 seller, threshold = self._campaign_targets(g)
-                hoped = self.sellers.quote(seller, g, threshold)
+                hoped = self.sellers.quote(seller, g, threshold, expected=True)
                 deadline = np.full(len(free), t + co_cfg.pledge_window, dtype=np.int32)
             q = cu.quantity[free]
             worth = (cu.wtp[free] >= hoped) & (
@@ -445,12 +487,28 @@ class MarketModel(mesa.Model):
                     deadline=deadline[worth],
                     tactic=cu.tactic[free],
                     discount=cu.discount[free],
+                    price=hoped[worth],
                 )
                 cu.coalition[free] = ids
                 self._refresh_coalitions(t)
 
+        if not greedy:
+            self._collect_pledge_payments()
+
         if greedy:
             self._merge(t)
+
+    def _collect_pledge_payments(self) -> None:
+        """Crowdfunding backers pay the campaign price up front, into escrow."""
+        cu, co = self.customers, self.coalitions
+        if len(co) == 0:
+            return
+        crowdfunding = self.sellers.mechanism() == "crowdfunding"
+        inside = np.flatnonzero((cu.coalition >= 0) & (cu.escrow == 0))
+        c = cu.coalition[inside]
+        payers = inside[(co.seller[c] >= 0) & crowdfunding[np.maximum(co.seller[c], 0)]]
+        cu.escrow[payers] = co.price[cu.coalition[payers]] * cu.quantity[payers]
+        self.escrow_in += float(cu.escrow[payers].sum())
 
     def _campaign_targets(self, product: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Seller (and its minimum quantity) a pledge campaign for each product targets."""
@@ -493,7 +551,7 @@ class MarketModel(mesa.Model):
         self._close(absorbed, CoalitionStatus.DISSOLVED, t)
         self._refresh_coalitions(t)
 
-    # -- phase 5
+    # -- phase 6
     def _trade(self, t: int) -> None:
         cu, co, b = self.customers, self.coalitions, self.sellers
         co_cfg = self.cfg.coalition
@@ -504,9 +562,14 @@ class MarketModel(mesa.Model):
         if len(co):
             open_c = co.status == CoalitionStatus.OPEN
             if co_cfg.algorithm == "threshold_pledge":
-                expired = open_c & (t >= co.deadline) & (co.units < co.threshold)
+                # Threshold deals fire as soon as pledges reach the minimum; crowdfunding
+                # campaigns settle at their deadline; short campaigns are cancelled then.
+                status = threshold_outcome(co.units, co.threshold, t >= co.deadline)
+                mech = self.sellers.mechanism()[np.maximum(co.seller, 0)]
+                waits = (mech == "crowdfunding") & (t < co.deadline)
+                expired = open_c & (status == -1)
                 self._close(np.flatnonzero(expired), CoalitionStatus.DISSOLVED, t)
-                ready = np.flatnonzero(open_c & ~expired & (co.units >= co.threshold))
+                ready = np.flatnonzero(open_c & (status == 1) & ~waits)
             else:
                 urgent = np.zeros(len(co), dtype=bool)
                 members = np.flatnonzero(cu.coalition >= 0)
@@ -527,12 +590,28 @@ class MarketModel(mesa.Model):
         if len(ready) == 0:
             return None
         g = co.product[ready]
+        mech = b.mechanism()
+        protocol = np.full(len(ready), TAKE_IT, dtype=np.int8)
+        fixed = np.full(len(ready), np.nan)  # prices set before clearing (tenders, campaigns)
         if self.cfg.coalition.algorithm == "threshold_pledge":
             seller = co.seller[ready]
+            protocol[mech[seller] == "threshold"] = THRESHOLD
+            cf = mech[seller] == "crowdfunding"
+            protocol[cf] = CROWDFUNDING
+            fixed[cf] = co.price[ready[cf]]
         else:
-            quotes = b.quote_all(g, co.units[ready].astype(np.int64))
-            quotes[b.capacity_left[None, :] < co.units[ready][:, None]] = np.inf
-            seller = self._cheapest(quotes)
+            units0 = co.units[ready].astype(np.int64)
+            quotes = b.quote_all(g, units0)
+            quotes[b.capacity_left[None, :] < units0[:, None]] = np.inf
+            auction = mech == "auction"
+            list_quotes = np.where(auction[None, :], np.inf, quotes)
+            seller = self._cheapest(list_quotes)
+            if auction.any():
+                winner, tender_price, rule = self._tender(g, quotes, auction, list_quotes)
+                use = (winner >= 0) & (tender_price <= list_quotes.min(axis=1))
+                seller = np.where(use, winner, seller)
+                fixed[use] = tender_price[use]
+                protocol[use] = FIRST_PRICE if rule == "first" else SECOND_PRICE
         row_of = np.full(len(co), -1, dtype=np.int64)
         row_of[ready] = np.arange(len(ready))
         members = np.flatnonzero(cu.coalition >= 0)
@@ -542,7 +621,7 @@ class MarketModel(mesa.Model):
 
         def price_of(rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
             s = np.maximum(seller[rows], 0)
-            price = b.quote(s, g[rows], qty)
+            price = np.where(np.isnan(fixed[rows]), b.quote(s, g[rows], qty), fixed[rows])
             return np.where(has_seller[rows], price, np.inf)
 
         keep, reservation, list_price = clear_orders(
@@ -585,9 +664,38 @@ class MarketModel(mesa.Model):
             "list_price": list_price[rows],
             "tactic": co.tactic[ready[rows]].astype(np.int64),
             "discount": co.discount[ready[rows]],
+            "protocol": protocol[rows],
             "members": members[in_viable],
             "member_group": remap[grp[in_viable]],
         }
+
+    def _tender(
+        self, product: np.ndarray, quotes: np.ndarray, auction: np.ndarray, list_quotes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, str]:
+        """Reverse auctions among the auction sellers able to serve each coalition's order.
+
+        Bidders are the auction sellers with a finite quote (they sell the product and have
+        the capacity). Second price: truthful bids at each seller's reservation price. First
+        price: the symmetric equilibrium bid for costs uniform on the market's reservation
+        range. The coalition's reserve is its best alternative: the cheapest list quote, or
+        the auction sellers' own list price.
+        """
+        b = self.sellers
+        policy = next(p for p, a in zip(b.policies, auction, strict=True) if a)
+        rule = policy.format
+        bidding = auction[None, :] & np.isfinite(quotes)
+        cost = b.reservation[np.arange(b.n)[None, :], product[:, None]]
+        if rule == "first":
+            s_cfg = self.cfg.sellers
+            high = self.base_cost[product] * (1 + s_cfg.cost_spread) * (1 + s_cfg.min_margin)
+            n_bid = bidding.sum(axis=1)
+            bids = first_price_equilibrium_bid(cost, np.maximum(n_bid, 1)[:, None], high[:, None])
+        else:
+            bids = truthful_bid(cost)
+        bids = np.where(bidding, bids, np.inf)
+        reserve = np.minimum(list_quotes.min(axis=1), np.where(bidding, quotes, np.inf).min(axis=1))
+        winner, price = reverse_auction(bids, reserve, rule, tiebreak=self.rng.random(bids.shape))
+        return winner, price, rule
 
     def _cheapest(self, quotes: np.ndarray) -> np.ndarray:
         """Seller with the lowest quote per row (random tie-break); -1 where none can serve."""
@@ -607,14 +715,21 @@ class MarketModel(mesa.Model):
         if len(idx) == 0:
             return None
         q = cu.quantity[idx].astype(np.int64)
-        quotes = b.quote_all(cu.product[idx].astype(np.int64), q)
+        quotes = b.quote_all(cu.product[idx].astype(np.int64), q, buyers=idx)
         quotes[b.capacity_left[None, :] < q[:, None]] = np.inf
         seller = self._cheapest(quotes)
         ok = seller >= 0
         idx, q, seller = idx[ok], q[ok], seller[ok]
         list_price = quotes[ok][np.arange(len(idx)), seller]
+        if self.learning.wants_observations():
+            # Demand-based sellers learn from the valuation signals of the buyers they quote.
+            signals = np.full(len(idx), np.nan)
+            for s_id in np.unique(seller):
+                m = seller == s_id
+                signals[m] = self._signals(b.policies[s_id], idx[m])
+            self.learning.observe(seller, cu.product[idx].astype(np.int64), signals)
         # Without bargaining a buyer only orders when the asked price is within its valuation.
-        ok = b.negotiable()[seller] | (list_price <= cu.wtp[idx])
+        ok = b.bargains(seller, np.zeros(len(seller), dtype=bool)) | (list_price <= cu.wtp[idx])
         idx, q, seller, list_price = idx[ok], q[ok], seller[ok], list_price[ok]
         return {
             "coalition": np.full(len(idx), -1, dtype=np.int64),
@@ -625,6 +740,7 @@ class MarketModel(mesa.Model):
             "list_price": list_price,
             "tactic": cu.tactic[idx].astype(np.int64),
             "discount": cu.discount[idx],
+            "protocol": np.full(len(idx), TAKE_IT, dtype=np.int8),
             "members": idx,
             "member_group": np.arange(len(idx)),
         }
@@ -637,8 +753,8 @@ class MarketModel(mesa.Model):
         price = orders["list_price"].astype(np.float64).copy()
         agreed = price <= orders["reservation"]
         rounds = np.zeros(n, dtype=np.int64)
-        protocol = np.zeros(n, dtype=np.int8)
-        bargain = b.negotiable()[s]
+        protocol = orders["protocol"].copy()
+        bargain = b.bargains(s, orders["coalition"] >= 0)
         if bargain.any():
             k = np.flatnonzero(bargain)
             v = orders["reservation"][k]
@@ -658,7 +774,7 @@ class MarketModel(mesa.Model):
             agreed[k] = out.agreed
             price[k] = np.where(out.agreed, out.price, np.nan)
             rounds[k] = out.rounds
-            protocol[k] = 1
+            protocol[k] = BARGAINED
         return agreed, price, rounds, protocol
 
     def _execute(self, group: dict | None, solo: dict | None, t: int) -> None:
@@ -717,6 +833,10 @@ class MarketModel(mesa.Model):
         )
         is_solo = orders["coalition"][rows][grp] < 0
         pay = np.where(is_solo, p_unit[grp] * qty, pay)
+        # Crowdfunding backers already paid the campaign price into escrow: it now settles.
+        backed = cu.escrow[mem] > 0
+        pay = np.where(backed, cu.escrow[mem], pay)
+        cu.escrow[mem] = 0.0
 
         # Money and goods change hands.
         cu.paid[mem] += pay
@@ -759,9 +879,13 @@ class MarketModel(mesa.Model):
                 "coordination_cost": coord,
             }
         )
-        self._stats["rounds"] = rounds[rows][protocol[rows] == 1]
+        self._stats["rounds"] = rounds[rows][protocol[rows] == BARGAINED]
 
-    # -- phase 6
+    # -- phase 7
+    def _learn(self, t: int) -> None:
+        self.learning.learn()
+
+    # -- phase 8
     def _collect(self, t: int) -> None:
         chunk = self._deal_chunks[-1] if self._deal_chunks else None
         if chunk is not None and int(chunk["step"][0]) != t:
@@ -788,7 +912,7 @@ class MarketModel(mesa.Model):
                 }
             )
             codes = np.concatenate([c["protocol"] for c in self._deal_chunks])
-            frame["protocol"] = np.where(codes == 1, PROTOCOL_BARGAINED, PROTOCOL_POSTED)
+            frame["protocol"] = np.asarray(PROTOCOLS, dtype=object)[codes]
         return frame[list(DEAL_COLUMNS)]
 
     def timeseries_frame(self) -> pd.DataFrame:

@@ -15,11 +15,11 @@ EPS = 1e-9
 @st.composite
 def markets(draw):
     n_products = draw(st.integers(1, 3))
-    mix = draw(
-        st.sampled_from(
-            [{"posted": 1.0}, {"volume_discount": 1.0}, {"posted": 0.5, "volume_discount": 0.5}]
-        )
-    )
+    from agents.pricing import POLICIES
+
+    names = sorted(POLICIES)
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+    mix = {name: draw(st.floats(0.2, 1.0)) for name in chosen}
     tactics = ["boulware", "linear", "conceder", "exp_conceder", "tit_for_tat", "rubinstein"]
     buyer = draw(st.lists(st.sampled_from(tactics), min_size=1, max_size=3, unique=True))
     seller = draw(st.lists(st.sampled_from(tactics), min_size=1, max_size=2, unique=True))
@@ -49,7 +49,23 @@ def markets(draw):
             ),
             "avg_degree": draw(st.floats(0.0, 8.0)),
         },
-        "pricing": {"mix": mix, "volume_discount": {"min_quantity": draw(st.integers(1, 15))}},
+        "pricing": {
+            "mix": mix,
+            "volume_discount": {"min_quantity": draw(st.integers(1, 15))},
+            "threshold": {"min_quantity": draw(st.integers(1, 15))},
+            "crowdfunding": {"goal_units": draw(st.integers(1, 15))},
+            "reverse_auction": {"format": draw(st.sampled_from(["first", "second"]))},
+            "posted": {
+                "demand_based": draw(st.booleans()),
+                "update_every": 2,
+                "min_observations": 3,
+            },
+            "personalised": {"privacy_share": draw(st.floats(0.0, 1.0))},
+            "adaptive": {
+                "enabled": draw(st.booleans()),
+                "rule": draw(st.sampled_from(["ucb1", "epsilon_greedy"])),
+            },
+        },
         "coalition": {
             "algorithm": draw(st.sampled_from(["greedy_merge", "threshold_pledge", "none"])),
             "max_size": draw(st.integers(2, 30)),
@@ -108,6 +124,19 @@ def test_invariants_hold_in_random_markets(params):
     assert np.array_equal(deals["quantity"].to_numpy(), cu.quantity[ids])
     assert (cu.status[ids] == Status.SERVED).all()
     assert (cu.bought[cu.status != Status.SERVED] == 0).all()
+    # Crowdfunding money: every payment into escrow was settled, refunded or is still held.
+    cf = deals[deals["protocol"] == "crowdfunding"]
+    settled = (cf["unit_price"] * cf["quantity"]).sum()
+    assert np.isclose(model.escrow_in, settled + cu.refunded.sum() + cu.escrow.sum(), atol=1e-7)
+    assert (cu.escrow[cu.status == Status.SERVED] == 0).all()
+    # Threshold and crowdfunding deals only happen at or above the seller's minimum.
+    for proto in ("threshold", "crowdfunding"):
+        part = deals[deals["protocol"] == proto]
+        if len(part):
+            units = part.groupby("coalition_id")["quantity"].sum()
+            seller = part.groupby("coalition_id")["seller_id"].first()
+            minimum = [model.sellers.policies[s].min_group_quantity() for s in seller]
+            assert (units.to_numpy() >= np.array(minimum)).all()
     # Units and money balance between buyers, sellers and the log.
     money = (deals["unit_price"] * deals["quantity"]).sum()
     seller_money = (deals["seller_unit_price"] * deals["quantity"]).sum()

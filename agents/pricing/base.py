@@ -7,33 +7,130 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+MECHANISMS = ("list", "threshold", "crowdfunding", "auction")
+
 
 class PricingPolicy(ABC):
     """A seller's rule for quoting a unit price for an order.
 
     Subclasses set ``name`` (the key the ``pricing`` config selects them by) and a
-    ``classifier`` of traits: ``family`` (one_to_many | one_to_one | one_to_crowd),
-    ``quantity_dependent`` and ``uses_customer_data``. A policy holds parameters only:
-    quotes are pure functions of costs and quantities, so a policy is deterministic and
-    picklable.
+    ``classifier`` of traits:
+
+    - ``family``: one_to_many | one_to_one | one_to_crowd;
+    - ``mechanism``: how a deal is struck — ``list`` (quote, then take-it-or-leave-it or
+      bargain), ``threshold`` (group price only from a minimum quantity), ``crowdfunding``
+      (all-or-nothing campaign paid up front), ``auction`` (coalitions tender, sellers bid);
+    - ``quantity_dependent``, ``uses_customer_data``.
+
+    A policy holds parameters only; everything a seller learns (its adaptive price multiplier,
+    its demand-based price) is passed in as arrays, so quotes are pure functions and a policy
+    is deterministic and picklable.
+
+    Args:
+        markup: List price is ``unit_cost * (1 + markup)``.
+        negotiable: Whether the seller bargains (alternating offers) over its quote.
+        adaptive: Whether the seller learns a price multiplier from realised profit
+            (``pricing.adaptive`` sets the learner).
     """
 
     name: ClassVar[str]
     classifier: ClassVar[dict[str, Any]]
 
-    def __init__(self, negotiable: bool = False, **params: Any) -> None:
+    def __init__(
+        self, markup: float = 0.3, negotiable: bool = False, adaptive: bool = False, **params: Any
+    ) -> None:
+        self.markup = float(markup)
         self.negotiable = bool(negotiable)
-        self.params = {"negotiable": self.negotiable, **params}
+        self.adaptive = bool(adaptive)
+        self.params = {
+            "markup": self.markup,
+            "negotiable": self.negotiable,
+            "adaptive": self.adaptive,
+            **params,
+        }
+
+    def list_price(
+        self,
+        unit_cost: np.ndarray,
+        scale: np.ndarray | float | None = None,
+        learned: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Base unit price: cost-plus, times the seller's learned multiplier ``scale``.
+
+        Where a demand-based price has been ``learned`` (not NaN) it replaces cost-plus.
+        """
+        price = np.asarray(unit_cost, dtype=np.float64) * (1.0 + self.markup)
+        if learned is not None:
+            learned = np.asarray(learned, dtype=np.float64)
+            price = np.where(np.isnan(learned), price, learned)
+        if scale is not None:
+            price = price * scale
+        return price
+
+    def quote(
+        self,
+        unit_cost: np.ndarray,
+        reservation: np.ndarray,
+        quantity: np.ndarray,
+        *,
+        signal: np.ndarray | None = None,
+        scale: np.ndarray | float | None = None,
+        learned: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Unit price asked for orders of ``quantity`` units; never below ``reservation``.
+
+        Args:
+            unit_cost: Seller's unit cost for each order's product.
+            reservation: Seller's lowest acceptable unit price.
+            quantity: Units ordered.
+            signal: Seller's estimate of the buyer's per-unit valuation (NaN where unknown:
+                hidden data or a coalition, which reveals only aggregate demand).
+            scale: Seller's adaptive price multiplier.
+            learned: Seller's demand-based price for the product (NaN if none).
+        """
+        base = self.list_price(unit_cost, scale, learned)
+        price = self._price(base, np.asarray(quantity), signal, np.asarray(reservation))
+        out = np.maximum(price, reservation)
+        return np.broadcast_to(out, np.broadcast(out, quantity).shape).astype(np.float64)
 
     @abstractmethod
-    def quote(
-        self, unit_cost: np.ndarray, reservation: np.ndarray, quantity: np.ndarray
+    def _price(
+        self,
+        base: np.ndarray,
+        quantity: np.ndarray,
+        signal: np.ndarray | None,
+        reservation: np.ndarray,
     ) -> np.ndarray:
-        """Unit price asked for orders of ``quantity`` units; never below ``reservation``."""
+        """Policy-specific price from the base list price (floored at reservation after)."""
+
+    def expected_quote(
+        self,
+        unit_cost: np.ndarray,
+        reservation: np.ndarray,
+        quantity: np.ndarray,
+        *,
+        scale: np.ndarray | float | None = None,
+        learned: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The unit price buyers expect for an order of ``quantity`` (the public price list).
+
+        For most policies this is the quote itself. Policies whose group price emerges from a
+        mechanism (bargaining, tenders) override it with what a group can expect.
+        """
+        return self.quote(unit_cost, reservation, quantity, scale=scale, learned=learned)
+
+    def bargains(self, is_group: np.ndarray) -> np.ndarray:
+        """Whether each order is bargained (alternating offers) rather than take-it-or-leave-it."""
+        return np.full(np.shape(is_group), self.negotiable, dtype=bool)
 
     def min_group_quantity(self) -> int:
         """Smallest pledged quantity at which this seller runs a group (threshold) deal."""
         return 1
+
+    @property
+    def mechanism(self) -> str:
+        """How a deal is struck (see the class docstring)."""
+        return self.classifier.get("mechanism", "list")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))

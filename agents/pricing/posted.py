@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from agents.pricing.base import PricingPolicy
-from sim.pricing import cost_plus_price
 
 
 class PostedPrice(PricingPolicy):
-    """Cost-plus posted price, the same for any buyer and quantity.
+    """Posted price, the same for any buyer and quantity.
 
-    ``price = max(unit_cost * (1 + markup), reservation)``.
+    Cost-plus by default: ``price = max(unit_cost * (1 + markup), reservation)``. With
+    ``demand_based`` the seller replaces cost-plus by the monopoly price of the demand it has
+    observed (``sim.demand.monopoly_price`` over the valuation signals — log-normal error of
+    spread ``noise`` — of the solo buyers who asked it for a quote), re-estimated every
+    ``update_every`` steps once it holds ``min_observations`` signals.
     """
 
     name = "posted"
-    classifier = {"family": "one_to_many", "quantity_dependent": False, "uses_customer_data": False}
+    classifier = {
+        "family": "one_to_many",
+        "mechanism": "list",
+        "quantity_dependent": False,
+        "uses_customer_data": False,
+    }
 
-    def __init__(self, markup: float = 0.3, negotiable: bool = False) -> None:
-        super().__init__(negotiable=negotiable, markup=float(markup))
-        self.markup = float(markup)
+    def __init__(
+        self,
+        markup: float = 0.3,
+        negotiable: bool = False,
+        adaptive: bool = False,
+        demand_based: bool = False,
+        update_every: int = 10,
+        min_observations: int = 30,
+        noise: float = 0.15,
+    ) -> None:
+        super().__init__(
+            markup=markup,
+            negotiable=negotiable,
+            adaptive=adaptive,
+            demand_based=bool(demand_based),
+            update_every=int(update_every),
+            min_observations=int(min_observations),
+            noise=float(noise),
+        )
+        self.noise = float(noise)
+        self.demand_based = bool(demand_based)
+        self.update_every = int(update_every)
+        self.min_observations = int(min_observations)
 
-    def quote(
-        self, unit_cost: np.ndarray, reservation: np.ndarray, quantity: np.ndarray
-    ) -> np.ndarray:
-        """Posted price, independent of quantity."""
-        price = np.maximum(cost_plus_price(unit_cost, self.markup), reservation)
-        return np.broadcast_to(price, np.broadcast(price, quantity).shape).astype(np.float64)
+    def _price(self, base, quantity, signal, reservation):
+        return base

@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agents.pricing.archetypes import CustomerFirst, ShortTerm
 from agents.pricing.base import PricingPolicy
+from agents.pricing.crowd import Crowdfunding, Negotiated, ReverseAuction, ThresholdDeal
+from agents.pricing.personalised import Personalised
 from agents.pricing.posted import PostedPrice
 from agents.pricing.volume_discount import VolumeDiscount
 
-_CLASSES: tuple[type[PricingPolicy], ...] = (PostedPrice, VolumeDiscount)
+_CLASSES: tuple[type[PricingPolicy], ...] = (
+    PostedPrice,
+    Personalised,
+    VolumeDiscount,
+    ThresholdDeal,
+    Crowdfunding,
+    Negotiated,
+    ReverseAuction,
+    CustomerFirst,
+    ShortTerm,
+)
 POLICIES: dict[str, type[PricingPolicy]] = {cls.name: cls for cls in _CLASSES}
-assert len(POLICIES) == len(_CLASSES), "pricing policy names must be unique"
+if len(POLICIES) != len(_CLASSES):
+    raise RuntimeError("pricing policy names must be unique")
 
 
 def make_policy(name: str, params: Mapping[str, Any] | None = None) -> PricingPolicy:
@@ -21,7 +35,15 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> PricingPo
         ValueError: if ``name`` is not registered.
     """
     if name not in POLICIES:
-        raise ValueError(
-            f"unknown pricing policy {name!r}; allowed: {' | '.join(sorted(POLICIES))}"
-        )
+        allowed = " | ".join(sorted(POLICIES))
+        raise ValueError(f"unknown pricing policy {name!r}; allowed: {allowed}")
     return POLICIES[name](**dict(params or {}))
+
+
+def filter_policies(**traits: Any) -> list[str]:
+    """Names of the policies whose classifier has all the given trait values."""
+    return [
+        name
+        for name, cls in POLICIES.items()
+        if all(cls.classifier.get(k) == v for k, v in traits.items())
+    ]

@@ -1,0 +1,182 @@
+"""One-to-crowd deals struck with a group: threshold deals, crowdfunding, negotiation, tenders."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.pricing.base import PricingPolicy
+
+
+class ThresholdDeal(PricingPolicy):
+    """Group price only if the pledged quantity reaches the seller's minimum by a deadline.
+
+    ``price(Q) = list_price * (1 - deal_discount)`` if ``Q >= min_quantity``, else the list
+    price. In pledge campaigns (``coalition=threshold_pledge``) the deal fires as soon as
+    pledges reach ``min_quantity``; a campaign still short at its deadline is cancelled and every
+    pledge released, so no money moves (``sim.campaigns.threshold_outcome``).
+    """
+
+    name = "threshold"
+    classifier = {
+        "family": "one_to_crowd",
+        "mechanism": "threshold",
+        "quantity_dependent": True,
+        "uses_customer_data": False,
+    }
+
+    def __init__(
+        self,
+        markup: float = 0.3,
+        deal_discount: float = 0.15,
+        min_quantity: int = 20,
+        negotiable: bool = False,
+        adaptive: bool = False,
+    ) -> None:
+        super().__init__(
+            markup=markup,
+            negotiable=negotiable,
+            adaptive=adaptive,
+            deal_discount=float(deal_discount),
+            min_quantity=int(min_quantity),
+        )
+        self.deal_discount = float(deal_discount)
+        self.min_quantity = int(min_quantity)
+
+    def _price(self, base, quantity, signal, reservation):
+        return np.where(quantity >= self.min_quantity, base * (1.0 - self.deal_discount), base)
+
+    def min_group_quantity(self) -> int:
+        """The minimum quantity of the deal."""
+        return self.min_quantity
+
+
+class Crowdfunding(ThresholdDeal):
+    """All-or-nothing campaign: backers pay up front; delivery only if the goal is met.
+
+    A campaign (``coalition=threshold_pledge``) runs until its deadline. Backers pay the
+    campaign price ``list_price * (1 - deal_discount)`` when they pledge; at the deadline the
+    campaign is funded iff the units pledged reach ``goal_units`` — the seller then delivers and
+    keeps the money — otherwise every backer is refunded
+    (``sim.campaigns.crowdfunding_settlement``).
+    Buyers outside campaigns pay the list price.
+    """
+
+    name = "crowdfunding"
+    classifier = {
+        "family": "one_to_crowd",
+        "mechanism": "crowdfunding",
+        "quantity_dependent": True,
+        "uses_customer_data": False,
+    }
+
+    def __init__(
+        self,
+        markup: float = 0.3,
+        deal_discount: float = 0.2,
+        goal_units: int = 30,
+        negotiable: bool = False,
+        adaptive: bool = False,
+    ) -> None:
+        super().__init__(
+            markup=markup,
+            deal_discount=deal_discount,
+            min_quantity=goal_units,
+            negotiable=negotiable,
+            adaptive=adaptive,
+        )
+        self.params.pop("min_quantity")
+        self.params["goal_units"] = int(goal_units)
+        self.goal_units = int(goal_units)
+
+
+class Negotiated(PricingPolicy):
+    """The coalition bargains for its aggregate demand (alternating offers).
+
+    The seller opens at its list price and concedes towards its reservation with its tactic;
+    the coalition's representative bargains with the lowest valuation among the members who
+    stay (only aggregate demand is revealed). Solo buyers pay the list price unless
+    ``negotiate_solo``.
+    """
+
+    name = "negotiated"
+    classifier = {
+        "family": "one_to_crowd",
+        "mechanism": "list",
+        "quantity_dependent": False,
+        "uses_customer_data": False,
+    }
+
+    def __init__(
+        self, markup: float = 0.3, negotiate_solo: bool = False, adaptive: bool = False
+    ) -> None:
+        super().__init__(
+            markup=markup, negotiable=True, adaptive=adaptive, negotiate_solo=bool(negotiate_solo)
+        )
+        self.params.pop("negotiable")
+        self.negotiate_solo = bool(negotiate_solo)
+
+    def _price(self, base, quantity, signal, reservation):
+        return base
+
+    def expected_quote(self, unit_cost, reservation, quantity, *, scale=None, learned=None):
+        """Groups expect to settle halfway between list price and reservation.
+
+        This is the limit of symmetric linear concession (Faratin et al. 1998) and the
+        Nash/Rubinstein split with equal patience; solo buyers expect the list price.
+        """
+        return _group_expectation(
+            self.quote(unit_cost, reservation, quantity, scale=scale, learned=learned),
+            reservation,
+            quantity,
+        )
+
+    def bargains(self, is_group: np.ndarray) -> np.ndarray:
+        """Group orders are bargained; solo orders only with ``negotiate_solo``."""
+        is_group = np.asarray(is_group, dtype=bool)
+        return is_group | self.negotiate_solo
+
+
+class ReverseAuction(PricingPolicy):
+    """Coalitions put their order out to tender; sellers of this policy bid, the lowest wins.
+
+    ``format="second"``: sellers bid truthfully (their reservation price, a dominant strategy)
+    and the winner is paid the second-lowest bid (Vickrey 1961), capped by the coalition's
+    reserve (its lowest member valuation). ``format="first"``: sellers shade their bid to the
+    symmetric equilibrium for uniform costs, ``b(c) = c + (c_high − c)/n`` (n bidders), and the
+    winner is paid its bid. Revenue equivalence: the expected price is the same. Solo buyers pay
+    the list price.
+    """
+
+    name = "reverse_auction"
+    classifier = {
+        "family": "one_to_crowd",
+        "mechanism": "auction",
+        "quantity_dependent": False,
+        "uses_customer_data": False,
+    }
+    FORMATS = ("second", "first")
+
+    def __init__(self, markup: float = 0.3, format: str = "second", adaptive: bool = False) -> None:
+        if format not in self.FORMATS:
+            raise ValueError(f"reverse_auction format {format!r}; allowed: second | first")
+        super().__init__(markup=markup, negotiable=False, adaptive=adaptive, format=format)
+        self.params.pop("negotiable")
+        self.format = format
+
+    def _price(self, base, quantity, signal, reservation):
+        return base
+
+    def expected_quote(self, unit_cost, reservation, quantity, *, scale=None, learned=None):
+        """Groups expect a tender to settle halfway between list price and reservation."""
+        return _group_expectation(
+            self.quote(unit_cost, reservation, quantity, scale=scale, learned=learned),
+            reservation,
+            quantity,
+        )
+
+
+def _group_expectation(
+    quote: np.ndarray, reservation: np.ndarray, quantity: np.ndarray
+) -> np.ndarray:
+    """Orders of two or more units (groups) expect the midpoint of quote and reservation."""
+    return np.where(np.asarray(quantity) >= 2, (quote + reservation) / 2.0, quote)

@@ -1,0 +1,98 @@
+"""What sellers learn during a run: adaptive price multipliers and demand-based prices.
+
+Kept apart from the model's wiring: the model calls :meth:`SellerLearning.set_prices` at the
+start of a step (phase ``price``), :meth:`observe` while buyers ask for quotes, and
+:meth:`learn` after trading (phase ``learn``). All randomness comes from the model's
+generator passed in, so runs stay reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agents.seller import SellerBook
+from sim.demand import monopoly_price
+from sim.learning import BanditLearner
+
+
+class SellerLearning:
+    """Per-seller learning state.
+
+    Args:
+        book: The sellers.
+        adaptive: The ``pricing.adaptive`` config node (rule, arms, epsilon, c, enabled).
+        base_cost: Base unit cost per product (normalises profit into a reward).
+    """
+
+    def __init__(self, book: SellerBook, adaptive: Any, base_cost: np.ndarray) -> None:
+        self.book = book
+        self.adaptive = np.array(
+            [bool(p.adaptive) or bool(adaptive.enabled) for p in book.policies], dtype=bool
+        )
+        self.learner = (
+            BanditLearner(book.n, list(adaptive.arms), adaptive.rule, adaptive.epsilon, adaptive.c)
+            if self.adaptive.any()
+            else None
+        )
+        self.arm = np.zeros(book.n, dtype=np.int64)
+        self.demand = np.array([bool(getattr(p, "demand_based", False)) for p in book.policies])
+        self._obs: dict[tuple[int, int], list[np.ndarray]] = {}
+        # A seller's reward is its step profit relative to the cost of a full step's output.
+        mean_cost = np.nanmean(np.where(book.offered, book.unit_cost, np.nan), axis=1)
+        self._norm = np.maximum(book.capacity * mean_cost, 1e-12)
+        self._revenue0 = book.revenue.copy()
+        self._cost0 = book.cost.copy()
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether any seller's quotes change during the run."""
+        return bool(self.adaptive.any() or self.demand.any())
+
+    def set_prices(self, t: int, rng: np.random.Generator) -> None:
+        """Choose today's multipliers and refresh demand-based prices (phase ``price``)."""
+        b = self.book
+        self._revenue0 = b.revenue.copy()
+        self._cost0 = b.cost.copy()
+        if self.learner is not None:
+            self.arm = self.learner.choose(rng)
+            b.scale[:] = np.where(self.adaptive, self.learner.multiplier(self.arm), 1.0)
+        for s in np.flatnonzero(self.demand):
+            policy = b.policies[s]
+            if t % policy.update_every:
+                continue
+            for g in np.flatnonzero(b.offered[s]):
+                obs = self._obs.get((int(s), int(g)))
+                if not obs:
+                    continue
+                values = np.concatenate(obs)[-5000:]
+                self._obs[(int(s), int(g))] = [values]
+                if len(values) >= policy.min_observations:
+                    b.learned[s, g] = monopoly_price(
+                        values, float(b.unit_cost[s, g]), float(b.reservation[s, g])
+                    )
+
+    def wants_observations(self) -> bool:
+        """Whether any seller collects demand observations."""
+        return bool(self.demand.any())
+
+    def observe(self, seller: np.ndarray, product: np.ndarray, signals: np.ndarray) -> None:
+        """Record valuation signals of buyers who asked demand-based sellers for a quote."""
+        keep = self.demand[seller] & ~np.isnan(signals)
+        if not keep.any():
+            return
+        s, g, v = seller[keep], product[keep], signals[keep]
+        order = np.lexsort((g, s))
+        s, g, v = s[order], g[order], v[order]
+        cut = np.flatnonzero((np.diff(s) != 0) | (np.diff(g) != 0)) + 1
+        for ss, gg, vv in zip(np.split(s, cut), np.split(g, cut), np.split(v, cut), strict=True):
+            self._obs.setdefault((int(ss[0]), int(gg[0])), []).append(vv)
+
+    def learn(self) -> None:
+        """Score today's multiplier of every adaptive seller by its profit (phase ``learn``)."""
+        if self.learner is None:
+            return
+        b = self.book
+        profit = (b.revenue - self._revenue0) - (b.cost - self._cost0)
+        self.learner.update(self.arm, profit / self._norm)
