@@ -22,6 +22,7 @@ Bad input stops before anything runs or is written, with one line on stderr and 
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import sys
 import time
@@ -82,7 +83,9 @@ class CompareConfig(Config):
 
     policies: list[str] = field(default_factory=lambda: list(DEFAULT_POLICIES))
     seeds: int = 10
-    vary: VaryConfig | None = None
+    # None or {key: ..., values: [...]}, checked against VaryConfig by parse_vary (typed as Any:
+    # OmegaConf cannot merge a dict override into a structured node that is None).
+    vary: Any = None
     jobs: int = 1
     report: ReportConfig = field(default_factory=ReportConfig)
 
@@ -176,8 +179,20 @@ def format_value(value: Any) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+_CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
+_ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
+
+
 def _one_line(exc: BaseException) -> str:
-    """The first line of each distinct message in an exception chain, joined."""
+    """One readable line for an exception chain (type errors as ``key=value is invalid``)."""
+    e0: BaseException | None = exc
+    while e0 is not None:
+        match = _CONVERT.search(str(e0))
+        key = getattr(e0, "full_key", None)
+        if match and key:
+            allowed = _ARTICLE.get(match.group(2), match.group(2).lower())
+            return f"{key}={match.group(1)!r} is invalid; allowed: {allowed}"
+        e0 = e0.__cause__ or e0.__context__
     parts: list[str] = []
     e: BaseException | None = exc
     while e is not None and len(parts) < 3:
@@ -203,7 +218,40 @@ def pricing_options() -> list[str]:
     return sorted(GlobalHydra.instance().config_loader().get_group_options("pricing"))
 
 
-def vary_override(vary: Any, value: Any) -> list[str]:
+VARY_SYNTAX = "vary={key:KEY,values:[V1,V2,...]} (or +vary.key=KEY '+vary.values=[V1,V2]')"
+
+
+def parse_vary(node: Any) -> VaryConfig | None:
+    """The ``vary`` node as a :class:`VaryConfig` (None when not used).
+
+    Raises:
+        InputError: if the node is not ``{key: str, values: [non-empty list of distinct values]}``
+            or names a key the comparison sets itself.
+    """
+    if node is None:
+        return None
+    data = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+    if not isinstance(data, dict) or set(data) != {"key", "values"}:
+        raise InputError(f"vary={data!r} is invalid; allowed: {VARY_SYNTAX}")
+    key, values = data["key"], data["values"]
+    if (
+        not isinstance(key, str)
+        or not key
+        or key.split(".", 1)[0] in COMPARE_KEYS | {"hydra"}
+        or key in RESERVED
+    ):
+        raise InputError(
+            f"vary.key={key!r} is invalid; allowed: a market config key such as "
+            "coalition.max_size (not seed, pricing or pricing.mix)"
+        )
+    if not isinstance(values, list) or not values:
+        raise InputError(f"vary.values={values!r} is invalid; allowed: a non-empty list")
+    if len({format_value(v) for v in values}) != len(values):
+        raise InputError(f"vary.values={values!r} is invalid; allowed: distinct values")
+    return VaryConfig(key=key, values=values)
+
+
+def vary_override(vary: VaryConfig | None, value: Any) -> list[str]:
     """The override that sets the varied key to ``value`` (none without ``vary``)."""
     return [f"{vary.key}={format_value(value)}"] if vary else []
 
@@ -238,19 +286,9 @@ def check_comparison(cfg: DictConfig, market: Sequence[str]) -> None:
         key = _key_of(o)
         if key in RESERVED:
             raise InputError(f"{o} cannot be given here: {RESERVED[key]}")
-    vary = cfg.vary
+    vary = parse_vary(cfg.vary)
     if vary is not None:
-        key = str(vary.key)
-        if not key or key.split(".", 1)[0] in COMPARE_KEYS | {"hydra"} or key in RESERVED:
-            raise InputError(
-                f"vary.key={key!r} is invalid; allowed: a market config key, e.g. "
-                "coalition.max_size (not seed, pricing or pricing.mix)"
-            )
-        values = OmegaConf.to_container(vary.values, resolve=True)
-        if not values:
-            raise InputError("vary.values is empty; allowed: a non-empty list of values")
-        if len({format_value(v) for v in values}) != len(values):
-            raise InputError(f"vary.values={values} is invalid; allowed: distinct values")
+        key = vary.key
         clash = [o for o in market if _key_of(o) == key]
         if clash:
             raise InputError(f"{clash[0]} cannot be given here: {key} is the varied key")
@@ -285,11 +323,13 @@ def preflight(argv: Sequence[str]) -> str | None:
     except InputError as exc:
         return str(exc)
     except Exception as exc:
+        if any(_key_of(o).startswith("vary.") for o in compare_side):
+            return f"{_one_line(exc)}; write {VARY_SYNTAX}"
         return _one_line(exc)
-    values = list(cfg.vary.values) if cfg.vary is not None else [None]
+    vary = parse_vary(cfg.vary)
     for policy in cfg.policies:
-        for value in values:
-            trial = [*market, f"pricing={policy}", *vary_override(cfg.vary, value)]
+        for value in vary.values if vary else [None]:
+            trial = [*market, f"pricing={policy}", *vary_override(vary, value)]
             problem = check_overrides(trial, CONFIG_DIR)
             if problem:
                 return problem
@@ -315,8 +355,8 @@ def plan_runs(cfg: DictConfig, market: Sequence[str]) -> list[RunTask]:
     Returns:
         The runs in plan order (policy, value, seed).
     """
-    vary = cfg.vary
-    values = OmegaConf.to_container(vary.values, resolve=True) if vary is not None else [None]
+    vary = parse_vary(cfg.vary)
+    values = vary.values if vary is not None else [None]
     tasks = []
     with hydra_context():
         for pi, policy in enumerate(cfg.policies):
@@ -438,11 +478,12 @@ def _app(cfg: DictConfig) -> None:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     wall = time.perf_counter() - t0
-    vary_key = str(cfg.vary.key) if cfg.vary is not None else None
+    vary = parse_vary(cfg.vary)
+    vary_key = vary.key if vary else None
     runs, timeseries = tables(tasks, outcomes, vary_key)
     write_parquet(out_dir / "runs.parquet", runs)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
-    vary_values = OmegaConf.to_container(cfg.vary.values) if cfg.vary is not None else None
+    vary_values = vary.values if vary else None
     write_report(
         out_dir,
         runs,
