@@ -35,6 +35,7 @@ _COLUMNS: dict[str, tuple[type, int]] = {
     "units": (np.int32, 0),
     "closed": (np.int32, -1),
     "price": (np.float64, np.nan),  # campaign price fixed at founding (crowdfunding)
+    "refunded": (np.float64, 0.0),  # money returned to backers when the campaign failed
 }
 
 
@@ -110,3 +111,4 @@ class Coalition:
     units: int
     closed: int
     price: float
+    refunded: float

@@ -170,19 +170,24 @@ def metric_table(
 
 
 def comparison_text(
-    group: pd.DataFrame, metric: Metric, policies: Sequence[str], seeds: int
+    group: pd.DataFrame,
+    metric: Metric,
+    policies: Sequence[str],
+    seeds: int,
+    fmt: Callable[..., str] | None = None,
 ) -> str:
     """Plain words on which policy differences are statistically clear for one metric.
 
     Paired t-tests on the same seeds, Holm-corrected across all pairs; a difference is clear
     when its adjusted p-value is below 0.05. Each clear pair is written better policy first.
+    ``fmt`` formats the numbers (default: suited to the sample's magnitude).
     """
     if len(policies) < 2:
         return "Only one policy: nothing to compare."
     if seeds < 2:
         return "Paired tests need at least two seeds (seeds=K with K >= 2)."
     samples = _samples(group, metric.name, policies, seeds)
-    fmt = number_format([v for x in samples.values() for v in x])
+    fmt = fmt or number_format([v for x in samples.values() for v in x])
     clear, unclear = [], []
     for r in pairwise_comparisons(samples, LEVEL, ALPHA):
         a, b, diff, low, high = r.a, r.b, r.diff, r.low, r.high
@@ -432,8 +437,9 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
-def _display_table(table: pd.DataFrame, vary_key: str | None) -> pd.DataFrame:
-    fmt = number_format(table["mean"].tolist())
+def _display_table(
+    table: pd.DataFrame, vary_key: str | None, fmt: Callable[..., str]
+) -> pd.DataFrame:
     out = pd.DataFrame({"rank": table["rank"], "policy": table["policy"]})
     if vary_key:
         out.insert(0, vary_key, table[vary_key])
@@ -517,9 +523,10 @@ def build_blocks(
         tables[m.name] = table
         heading = f"{m.label[0].upper()}{m.label[1:]} (`{m.name}`)"
         blocks += [("h2", heading), ("p", m.note[0].upper() + m.note[1:] + ".")]
-        blocks.append(("table", _display_table(table, vary_key)))
+        fmt = number_format(runs[m.name].tolist())
+        blocks.append(("table", _display_table(table, vary_key, fmt)))
         for value, group in _groups(runs, vary_key, vary_values):
-            text = comparison_text(group, m, policies, seeds)
+            text = comparison_text(group, m, policies, seeds, fmt)
             blocks.append(("p", f"At `{vary_key}={value}`: {text}" if vary_key else text))
     if figures:
         blocks += [

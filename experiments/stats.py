@@ -8,6 +8,7 @@ where either side is missing.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -107,9 +108,9 @@ def paired_test(
     """Paired t-test of ``a`` against ``b`` (same seeds, same order) with a CI of the difference.
 
     Uses :func:`scipy.stats.ttest_rel`. Seeds where either value is missing are dropped.
-    When every difference is the same number the test statistic is undefined; the p-value
-    is then 1 if that number is 0 (identical samples) and 0 otherwise (a constant shift on
-    every seed), provided there are at least two pairs.
+    When every difference is the same number (up to rounding) the test statistic is
+    undefined; the p-value is then 1 if that number is 0 (identical samples) and 0 otherwise
+    (the same shift on every seed), provided there are at least two pairs.
 
     Args:
         a: First sample, one value per seed.
@@ -131,12 +132,16 @@ def paired_test(
     d = x - y
     ci = mean_ci(d, level)
     n = ci.n
+    # Differences equal up to rounding: the t statistic is 0/0 or c/0 (or rounding noise).
+    tol = 1e-12 * max(1.0, float(np.abs(x).max(initial=0)), float(np.abs(y).max(initial=0)))
     if n < 2:
         p = math.nan
-    elif np.all(d == d[0]):
-        p = 1.0 if d[0] == 0 else 0.0
+    elif float(np.ptp(d)) <= tol:
+        p = 1.0 if abs(float(d.mean())) <= tol else 0.0
     else:
-        p = float(sps.ttest_rel(x, y).pvalue)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p = float(sps.ttest_rel(x, y).pvalue)
     return PairedResult(names[0], names[1], ci.mean, ci.low, ci.high, p, n)
 
 

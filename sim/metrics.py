@@ -116,7 +116,13 @@ def step_metrics(
 
 
 def summarize(
-    deals: pd.DataFrame, *, n_customers: int, n_sellers: int, steps: int, seed: int
+    deals: pd.DataFrame,
+    *,
+    n_customers: int,
+    n_sellers: int,
+    steps: int,
+    seed: int,
+    coalitions: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Run summary computed from the deal log alone (plus the run's size and seed).
 
@@ -125,6 +131,9 @@ def summarize(
     ``mean_coalition_size`` is their mean number of buying members (the time series'
     ``coalitions``/``mean_coalition_size`` describe the coalitions open at each step).
     ``mean_rounds_to_agreement`` averages over bargained orders (one per coalition).
+
+    With the coalition log (``coalitions.parquet``) it adds ``coalitions_started``,
+    ``coalition_success_rate`` (bought / closed) and ``money_refunded`` (failed crowdfunding).
     """
     q = deals["quantity"].to_numpy()
     group = deals["coalition_id"].to_numpy() >= 0
@@ -165,4 +174,15 @@ def summarize(
         "coalitions_formed": int(len(sizes)),
         "mean_coalition_size": float(sizes.mean()) if len(sizes) else float("nan"),
         "mean_rounds_to_agreement": float(rounds.mean()) if len(rounds) else float("nan"),
+        "mean_price": _weighted_mean(unit_price, q),
+    } | (_coalition_summary(coalitions) if coalitions is not None else {})
+
+
+def _coalition_summary(co: pd.DataFrame) -> dict[str, Any]:
+    closed = co["status"] != "open"
+    bought = int((co["status"] == "bought").sum())
+    return {
+        "coalitions_started": int(len(co)),
+        "coalition_success_rate": bought / int(closed.sum()) if closed.any() else float("nan"),
+        "money_refunded": float(co["refunded"].sum()),
     }

@@ -323,10 +323,13 @@ class MarketModel(mesa.Model):
             gone[ids] = True
             members = cu.coalition >= 0
             freed = np.flatnonzero(members)[gone[cu.coalition[members]]]
-            cu.coalition[freed] = NO_COALITION
             # Pledges are released: crowdfunding backers get their money back.
-            cu.refunded[freed] += cu.escrow[freed]
+            back = cu.escrow[freed]
+            if back.any():
+                cu.refunded[freed] += back
+                np.add.at(self.coalitions.refunded, cu.coalition[freed], back)
             cu.escrow[freed] = 0.0
+            cu.coalition[freed] = NO_COALITION
 
     # -- phase 3
     def _price(self, t: int) -> None:
@@ -914,6 +917,34 @@ class MarketModel(mesa.Model):
             codes = np.concatenate([c["protocol"] for c in self._deal_chunks])
             frame["protocol"] = np.asarray(PROTOCOLS, dtype=object)[codes]
         return frame[list(DEAL_COLUMNS)]
+
+    def coalitions_frame(self) -> pd.DataFrame:
+        """One row per coalition ever founded: its terms, size and outcome.
+
+        ``status`` is ``open`` (still recruiting at the end), ``bought`` or ``dissolved``;
+        ``refunded`` is the crowdfunding money returned when a campaign failed.
+        """
+        co = self.coalitions
+        names = np.array([st.name.lower() for st in CoalitionStatus], dtype=object)
+        mech = self.sellers.mechanism()
+        seller = co.seller.astype(np.int64)
+        return pd.DataFrame(
+            {
+                "coalition_id": np.arange(len(co), dtype=np.int64),
+                "product": co.product.astype(np.int64),
+                "founder": co.founder.astype(np.int64),
+                "founded": co.founded.astype(np.int64),
+                "closed": co.closed.astype(np.int64),
+                "status": names[co.status.astype(np.int64)] if len(co) else names[:0],
+                "seller_id": seller,
+                "mechanism": np.where(seller >= 0, mech[np.maximum(seller, 0)], "")
+                if len(co)
+                else np.empty(0, dtype=object),
+                "threshold": co.threshold.astype(np.int64),
+                "deadline": co.deadline.astype(np.int64),
+                "refunded": co.refunded.astype(np.float64),
+            }
+        )
 
     def timeseries_frame(self) -> pd.DataFrame:
         """Model-level metrics per step, from the DataCollector."""

@@ -51,6 +51,7 @@ def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:
         n_sellers=model.sellers.n,
         steps=model.n_steps,
         seed=model.seed,
+        coalitions=model.coalitions_frame(),
     )
     return model, summary, runtime
 
@@ -59,7 +60,8 @@ def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dic
     """Run ``cfg`` and write its folder.
 
     Files: ``config.yaml`` (resolved config), ``timeseries.parquet`` (one row per step),
-    ``deals.parquet`` (one row per purchase), ``summary.json`` (computed from the deal log,
+    ``deals.parquet`` (one row per purchase), ``coalitions.parquet`` (one row per coalition,
+    with its outcome), ``summary.json`` (computed from the deal and coalition logs,
     nothing time- or machine-dependent), ``manifest.json`` (runtime, versions, commit,
     config hash) and ``price_surplus.png``. Every file is written atomically.
     """
@@ -70,6 +72,7 @@ def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dic
     write_text(out / "config.yaml", OmegaConf.to_yaml(cfg))
     write_parquet(out / "timeseries.parquet", ts)
     write_parquet(out / "deals.parquet", deals)
+    write_parquet(out / "coalitions.parquet", model.coalitions_frame())
     write_json(out / "summary.json", summary)
     if figures:
         from sim.plots import price_and_surplus_figure
