@@ -104,8 +104,8 @@ def number_format(values: Sequence[float]) -> Callable[[float], str]:
     def fmt(x: float, signed: bool = False) -> str:
         if x is None or not math.isfinite(x):
             return "n/a"
-        text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-        return "-" + text[1:] if text.startswith("-") and signed else text
+        x = round(x, digits) + 0.0  # no "-0.000"
+        return f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
 
     return fmt
 
