@@ -47,7 +47,15 @@ from sim.config import Config, ConfigError
 from sim.results import config_hash, git_commit, package_versions, write_json, write_parquet
 from sim.run import CONFIG_DIR, execute
 
-DEFAULT_POLICIES: tuple[str, ...] = ("posted", "volume_discount", "mixed")
+DEFAULT_POLICIES: tuple[str, ...] = (
+    "posted",
+    "personalised",
+    "volume_discount",
+    "threshold",
+    "crowdfunding",
+    "negotiated",
+    "reverse_auction",
+)
 """Policies compared when ``policies`` is not given. Extend as ``configs/pricing/`` grows."""
 
 COMPARE_KEYS = frozenset({"policies", "seeds", "vary", "jobs", "report"})

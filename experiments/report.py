@@ -208,17 +208,25 @@ def comparison_text(
 # --------------------------------------------------------------------------- figures
 
 
-def _colour(i: int) -> Any:
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (imported on first use)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt.get_cmap("tab10")(i % 10)
+    return plt
+
+
+def _colour(i: int, n: int = 10) -> Any:
+    """Colour of the ``i``-th of ``n`` policies (tab10, tab20 beyond ten policies)."""
+    plt = _pyplot()
+    return plt.get_cmap("tab10")(i % 10) if n <= 10 else plt.get_cmap("tab20")(i % 20)
 
 
 def _save(fig: Any, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=110))
-    plt.close(fig)
+    _pyplot().close(fig)
 
 
 def _x_positions(values: Sequence[Any]) -> tuple[np.ndarray, bool]:
@@ -234,15 +242,12 @@ def metrics_figure(
     vary_values: Sequence[Any] | None = None,
 ) -> None:
     """One panel per metric: mean and 95% CI per policy (vs the varied value with CI bands)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     metrics = [m for m in METRICS if m.name in tables]
     cols = 3
     rows = max(1, math.ceil(len(metrics) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False)
+    width = max(4.6, 0.5 * len(policies)) if not vary_key else 4.6
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.8 * rows), squeeze=False)
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)
     for ax, m in zip(axes.flat, metrics, strict=False):
@@ -251,7 +256,7 @@ def metrics_figure(
             x, numeric = _x_positions(list(vary_values or []))
             for i, p in enumerate(policies):
                 sub = t[t["policy"] == p].set_index(vary_key).reindex(list(vary_values or []))
-                c = _colour(i)
+                c = _colour(i, len(policies))
                 ax.plot(x, sub["mean"], marker="o", color=c, label=p)
                 ax.fill_between(x, sub["ci_low"], sub["ci_high"], color=c, alpha=0.2, lw=0)
             ax.set_xlabel(vary_key)
@@ -268,9 +273,9 @@ def metrics_figure(
                     yerr=np.nan_to_num(err[:, i : i + 1]),
                     fmt="o",
                     capsize=5,
-                    color=_colour(i),
+                    color=_colour(i, len(policies)),
                 )
-            ax.set_xticks(x, list(policies), rotation=20, ha="right")
+            ax.set_xticks(x, list(policies), rotation=20 if len(policies) <= 4 else 40, ha="right")
             ax.set_xlim(-0.6, len(policies) - 0.4)
         ax.set_title(m.label + (" (lower is better)" if not m.higher_is_better else ""))
         ax.grid(alpha=0.3)
@@ -289,15 +294,20 @@ def price_figure(
     vary_values: Sequence[Any] | None = None,
 ) -> None:
     """Mean unit price paid per step and policy (mean over seeds): coalition and solo lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
 
     values = list(vary_values or []) if vary_key else [None]
     cols = min(len(values), 3)
     rows = math.ceil(len(values) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.8 * rows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(6 * cols + 2, 3.8 * rows),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
     for ax in axes.flat[len(values) :]:
         ax.set_visible(False)
     for ax, value in zip(axes.flat, values, strict=False):
@@ -308,17 +318,23 @@ def price_figure(
                 .groupby("step")[["mean_price_coalition", "mean_price_solo"]]
                 .mean()
             )
-            c = _colour(i)
-            ax.plot(by_step.index, by_step["mean_price_coalition"], color=c, label=f"{p} coalition")
-            ax.plot(by_step.index, by_step["mean_price_solo"], color=c, ls="--", label=f"{p} solo")
+            c = _colour(i, len(policies))
+            ax.plot(by_step.index, by_step["mean_price_coalition"], color=c)
+            ax.plot(by_step.index, by_step["mean_price_solo"], color=c, ls="--")
         ax.set_xlabel("step")
         ax.set_ylabel("mean unit price paid")
         if value is not None:
             ax.set_title(f"{vary_key} = {value}")
         ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=7, ncol=2)
-    fig.suptitle("Unit price paid per step (mean over seeds; solid coalition, dashed solo)")
-    fig.tight_layout()
+    handles = [Line2D([], [], color=_colour(i, len(policies))) for i in range(len(policies))]
+    handles += [Line2D([], [], color="grey"), Line2D([], [], color="grey", ls="--")]
+    fig.legend(
+        handles,
+        [*policies, "coalition members", "solo buyers"],
+        loc="outside right upper",
+        fontsize=8,
+    )
+    fig.suptitle("Unit price paid per step (mean over seeds)")
     _save(fig, path)
 
 
@@ -330,13 +346,9 @@ def scatter_figure(
     vary_values: Sequence[Any] | None = None,
 ) -> None:
     """Seller profit against consumer surplus, one point per run, coloured by policy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     markers = "osD^v<>Pph*X"
-    fig, ax = plt.subplots(figsize=(7, 5.5))
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
     values = list(vary_values or []) if vary_key else [None]
     for i, p in enumerate(policies):
         for j, value in enumerate(values):
@@ -347,7 +359,7 @@ def scatter_figure(
             ax.scatter(
                 sub["consumer_surplus"],
                 sub["seller_profit"],
-                color=_colour(i),
+                color=_colour(i, len(policies)),
                 marker=markers[j % len(markers)],
                 alpha=0.75,
                 label=label,
@@ -356,8 +368,7 @@ def scatter_figure(
     ax.set_ylabel("seller profit")
     ax.set_title("One point per run")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    fig.legend(loc="outside right upper", fontsize=7)
     _save(fig, path)
 
 
@@ -503,7 +514,14 @@ def build_blocks(
             ],
         }
     )
-    blocks += [("h2", "Policies"), ("table", policy_rows), ("p", f"Command: `{command}`")]
+    varied = [f"{vary_key}=VALUE"] if vary_key else []
+    rerun = " ".join([*market_overrides, "pricing=NAME", *varied, "seed=S"])
+    blocks += [
+        ("h2", "Policies"),
+        ("table", policy_rows),
+        ("p", f"Command: `{command}`"),
+        ("p", f"Any single run can be reproduced with `python -m sim.run {rerun}`."),
+    ]
     blocks.append(
         (
             "p",

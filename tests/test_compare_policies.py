@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.compare_policies import DEFAULT_POLICIES
 from experiments.stats import holm, mean_ci, paired_test, pairwise_comparisons, rank
 from sim.metrics import TIMESERIES_COLUMNS, summarize
 from sim.model import MarketModel
 
 TINY = ["customers.n=120", "steps=12", "seeds=2"]
-POLICIES = ["posted", "volume_discount", "mixed"]
+POLICIES = list(DEFAULT_POLICIES)
 
 
 def compare_cli(args, cwd, check=True):
@@ -70,7 +71,7 @@ def test_report_folder_has_every_file_with_the_right_rows(report):
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert len(ts) == len(POLICIES) * 2 * 12
     assert {"policy", "seed", *TIMESERIES_COLUMNS} <= set(ts.columns)
-    assert list(ts.groupby(["policy", "seed"]).size()) == [12] * 6
+    assert list(ts.groupby(["policy", "seed"]).size()) == [12] * (len(POLICIES) * 2)
 
 
 def test_report_text_names_policies_metrics_and_figures(report):

@@ -46,6 +46,33 @@ class TestPolicyContract:
     def test_minimum_group_quantity_positive(self, policy):
         assert policy.min_group_quantity() >= 1
 
+    def test_in_a_market_respects_capacity_reservation_and_seed(self, policy):
+        from sim import MarketModel
+
+        kw = dict(
+            seed=3,
+            steps=25,
+            customers={"n": 300},
+            sellers={"n": 3, "capacity": 12},
+            pricing={"mix": [policy.name]},
+            coalition={
+                "algorithm": "threshold_pledge"
+                if policy.mechanism in ("threshold", "crowdfunding")
+                else "greedy_merge"
+            },
+        )
+        model = MarketModel(**kw)
+        per_step = []
+        while model.running:
+            before = model.sellers.units_sold.copy()
+            model.step()
+            per_step.append(model.sellers.units_sold - before)
+        assert (np.array(per_step) <= 12).all()
+        deals = model.deals_frame()
+        assert len(deals) > 0
+        assert (deals["seller_unit_price"] >= deals["seller_reservation_price"] - 1e-9).all()
+        assert deals.equals(MarketModel(**kw).run().deals_frame())
+
 
 def test_names_are_unique():
     assert len({cls.name for cls in POLICIES.values()}) == len(POLICIES)
