@@ -165,7 +165,10 @@ def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
         key = _key_of(o)
         if key.split(".", 1)[0] == "hydra":
             continue
-        (compare_side if key.split(".", 1)[0] in COMPARE_KEYS else market).append(o)
+        # A scenario file sets comparison keys (and maybe market keys): it goes with the
+        # comparison, and every run is composed from the comparison config.
+        head = key.split(".", 1)[0]
+        (compare_side if head in COMPARE_KEYS or head == "scenario" else market).append(o)
     return compare_side, market
 
 
@@ -352,13 +355,18 @@ def preflight(argv: Sequence[str]) -> str | None:
 # --------------------------------------------------------------------------- plan and runs
 
 
-def plan_runs(cfg: DictConfig, market: Sequence[str]) -> list[RunTask]:
+def plan_runs(
+    cfg: DictConfig, market: Sequence[str], compare_side: Sequence[str] = ()
+) -> list[RunTask]:
     """Compose the resolved config of every run (policies x vary values x seeds).
 
     Args:
         cfg: The composed ``compare`` config (policies, seeds, vary).
         market: Market overrides, applied to every run before ``pricing``, the varied key
             and ``seed``.
+        compare_side: The comparison's own overrides (``policies``, ``+scenario``, ...): each
+            run is composed from the ``compare`` config with them, then stripped of the
+            comparison keys, so market values a scenario sets reach every run.
 
     Returns:
         The runs in plan order (policy, value, seed).
@@ -371,14 +379,16 @@ def plan_runs(cfg: DictConfig, market: Sequence[str]) -> list[RunTask]:
             for vi, value in enumerate(values):
                 for seed in range(int(cfg.seeds)):
                     overrides = [
+                        *compare_side,
                         *market,
                         f"pricing={policy}",
                         *vary_override(vary, value),
                         f"seed={seed}",
                     ]
-                    run_cfg = compose(config_name="config", overrides=overrides)
+                    run_cfg = compose(config_name="compare", overrides=overrides)
                     data = OmegaConf.to_container(run_cfg, resolve=True)
-                    data.pop("hydra", None)
+                    for key in ("hydra", *COMPARE_KEYS):
+                        data.pop(key, None)
                     tasks.append(RunTask(str(policy), pi, value, vi, seed, data))
     return tasks
 
@@ -477,10 +487,10 @@ def command_line(argv: Sequence[str]) -> str:
 def _app(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
-    _, market = split_overrides(list(hc.overrides.task))
+    compare_side, market = split_overrides(list(hc.overrides.task))
     t0 = time.perf_counter()
     try:
-        tasks = plan_runs(cfg, market)
+        tasks = plan_runs(cfg, market, compare_side)
         outcomes = run_all(tasks, int(cfg.jobs))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
