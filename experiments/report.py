@@ -68,9 +68,22 @@ METRICS: tuple[Metric, ...] = (
         "from the run's deal log; lower is better for customers",
     ),
     Metric(
+        "mean_price_coalition",
+        "mean price paid by coalition members",
+        higher_is_better=False,
+        note="quantity-weighted mean unit price of coalition purchases (runs without any "
+        "coalition purchase are left out)",
+    ),
+    Metric(
         "coalition_buyers_share",
         "coalition share of purchases",
         note="share of purchases made by coalition members",
+    ),
+    Metric(
+        "coalition_success_rate",
+        "coalition success rate",
+        note="coalitions (pledge campaigns, threshold deals) that bought, out of those closed "
+        "(runs where no coalition closed are left out)",
     ),
 )
 """Metrics of the report, in order. Higher is better except price."""
@@ -79,8 +92,8 @@ FIGURES = ("metrics_by_policy.png", "price_over_time.png", "profit_vs_surplus.pn
 
 CRN_NOTE = (
     "Common random numbers: every policy runs on the same seeds, and the model draws the "
-    "customers (valuations, demand, patience, arrival times, tactics), the products and the "
-    "social graph "
+    "customers (valuations, demand, patience, arrival times, tactics), the products, the "
+    "sellers' costs and the social graph "
     "from seed-derived random streams that do not depend on the pricing policy. For a given "
     "seed every policy therefore faces the same customers on the same graph, which is why "
     "policies are compared seed by seed (paired tests)."
