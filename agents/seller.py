@@ -143,18 +143,19 @@ class SellerBook:
             expected=expected,
         )
 
-    def best_price_table(self, max_quantity: int) -> np.ndarray:
+    def best_price_table(self, max_quantity: int, expected: bool = True) -> np.ndarray:
         """``[P, max_quantity + 1]`` lowest quote over sellers for each product and quantity.
 
         Column 0 is unused (inf). Buyers use this public price list to judge whether a group
-        is worth joining: it holds the prices buyers expect (``expected_quote``), and no
-        personalised prices, which depend on the buyer.
+        is worth joining: with ``expected`` it holds the prices groups expect
+        (``expected_quote``), otherwise the list quotes a solo buyer faces; never personalised
+        prices, which depend on the buyer.
         """
         n_products = self.offered.shape[1]
         q = np.arange(max_quantity + 1)
         g = np.repeat(np.arange(n_products), max_quantity + 1)
         qq = np.tile(q, n_products)
-        quotes = self.quote_all(g, np.maximum(qq, 1), expected=True).min(axis=1)
+        quotes = self.quote_all(g, np.maximum(qq, 1), expected=expected).min(axis=1)
         table = quotes.reshape(n_products, max_quantity + 1)
         table[:, 0] = np.inf
         return table

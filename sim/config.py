@@ -134,9 +134,8 @@ class CrowdfundingConfig:
     """One-to-crowd all-or-nothing campaign, paid up front, refunded if short of the goal."""
 
     markup: float = 0.3
-    deal_discount: float = 0.2
+    deal_discount: float = 0.18
     goal_units: int = 30
-    negotiable: bool = False
     adaptive: bool = False
 
 
@@ -164,7 +163,7 @@ class CustomerFirstConfig:
 
     markup: float = 0.15
     tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
-    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.03, 0.06, 0.09, 0.12])
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.02, 0.04, 0.06, 0.08])
     min_quantity: int = 10
     negotiable: bool = True
     adaptive: bool = False

@@ -182,9 +182,9 @@ class MarketModel(mesa.Model):
         )
         self.coalitions = CoalitionTable()
         self.sellers.signal_source = self._signals
-        self.learning = SellerLearning(self.sellers, cfg.pricing.adaptive, self.base_cost)
+        self.learning = SellerLearning(self.sellers, cfg.pricing.adaptive)
         self.max_order = co.max_size * c.quantity_max
-        self.price_table = self.sellers.best_price_table(self.max_order)
+        self._refresh_price_lists()
 
         self.customer_agents = [CustomerAgent(self, i) for i in range(c.n)]
         self.seller_agents = [SellerAgent(self, s) for s in range(self.sellers.n)]
@@ -336,7 +336,12 @@ class MarketModel(mesa.Model):
         if not self.learning.dynamic:
             return
         self.learning.set_prices(t, self.rng)
+        self._refresh_price_lists()
+
+    def _refresh_price_lists(self) -> None:
+        """Public price lists: what a group expects at each quantity, and solo list prices."""
         self.price_table = self.sellers.best_price_table(self.max_order)
+        self.solo_table = self.sellers.best_price_table(self.max_order, expected=False)
 
     def _signals(self, policy: Any, buyers: np.ndarray) -> np.ndarray:
         """A data-using seller's estimate of each buyer's valuation (NaN: coalition/hidden)."""
@@ -396,13 +401,15 @@ class MarketModel(mesa.Model):
         g = co.product[cids]
         q = np.maximum(units, co.threshold[cids]) if advertised else units
         if self.cfg.coalition.algorithm == "threshold_pledge":
-            return self.sellers.quote(co.seller[cids], g, q, expected=True)
+            # Campaigns pay their seller's quote (a crowdfunding price is fixed at founding).
+            price = self.sellers.quote(co.seller[cids], g, q)
+            return np.where(np.isnan(co.price[cids]), price, co.price[cids])
         return self.price_table[g, np.clip(q, 1, self.max_order)]
 
     def _outside_value(self, idx: np.ndarray) -> np.ndarray:
         """Surplus a customer expects from buying alone (0 if the best solo price exceeds wtp)."""
         cu = self.customers
-        solo = self.price_table[cu.product[idx], np.clip(cu.quantity[idx], 1, self.max_order)]
+        solo = self.solo_table[cu.product[idx], np.clip(cu.quantity[idx], 1, self.max_order)]
         return np.maximum(cu.wtp[idx] - solo, 0.0) * cu.quantity[idx]
 
     def _form(self, t: int) -> None:
@@ -446,7 +453,15 @@ class MarketModel(mesa.Model):
                 wants = (cu.wtp[idx] >= new_price) & (value_new > value_now)
                 idx, target = idx[wants], target[wants]
                 room = np.maximum(co_cfg.max_size - co.size, 0)
-                ok = admit(target, room, self.rng.random(len(idx)))
+                priority = self.rng.random(len(idx))
+                ok = admit(target, room, priority)
+                if not greedy:
+                    # A campaign never takes more pledges than its seller can deliver in a step.
+                    units_room = np.maximum(
+                        self.sellers.capacity[np.maximum(co.seller, 0)] - co.units, 0
+                    )
+                    k = np.flatnonzero(ok)
+                    ok[k] = first_fit(target[k], cu.quantity[idx[k]], units_room, priority[k])
                 cu.coalition[idx[ok]] = target[ok]
                 cu.invite[idx[ok]] = NO_COALITION
                 self._refresh_coalitions(t)
@@ -470,9 +485,11 @@ class MarketModel(mesa.Model):
                 threshold = np.full(len(free), min(target, self.max_order), dtype=np.int32)
                 hoped = self.price_table[g, threshold]
                 deadline = np.full(len(free), t + co_cfg.formation_steps, dtype=np.int32)
+                crowdfunding_target = np.zeros(len(free), dtype=bool)
             else:
                 seller, threshold = self._campaign_targets(g)
-                hoped = self.sellers.quote(seller, g, threshold, expected=True)
+                crowdfunding_target = self.sellers.mechanism()[seller] == "crowdfunding"
+                hoped = self.sellers.quote(seller, g, threshold)
                 deadline = np.full(len(free), t + co_cfg.pledge_window, dtype=np.int32)
             q = cu.quantity[free]
             worth = (cu.wtp[free] >= hoped) & (
@@ -490,7 +507,7 @@ class MarketModel(mesa.Model):
                     deadline=deadline[worth],
                     tactic=cu.tactic[free],
                     discount=cu.discount[free],
-                    price=hoped[worth],
+                    price=np.where(crowdfunding_target[worth], hoped[worth], np.nan),
                 )
                 cu.coalition[free] = ids
                 self._refresh_coalitions(t)
@@ -630,7 +647,12 @@ class MarketModel(mesa.Model):
         keep, reservation, list_price = clear_orders(
             grp, cu.wtp[members], cu.quantity[members].astype(np.int64), price_of
         )
+        # Groups without a seller this step are not cleared: they keep everyone and wait.
+        waiting = ~has_seller[grp]
+        keep |= waiting
         dropped = members[~keep]
+        cu.refunded[dropped] += cu.escrow[dropped]
+        cu.escrow[dropped] = 0.0
         cu.coalition[dropped] = NO_COALITION
         members, grp = members[keep], grp[keep]
         units = np.bincount(grp, weights=cu.quantity[members], minlength=len(ready)).astype(
@@ -650,7 +672,7 @@ class MarketModel(mesa.Model):
             # (a lone member buys alone); groups that found no seller with capacity left
             # stay open and try again next step.
             kept = np.bincount(grp, minlength=len(ready))
-            broken = kept < 2
+            broken = (kept < 2) & has_seller
             self._close(ready[broken], CoalitionStatus.DISSOLVED, t)
             viable &= ~broken
         self._refresh_coalitions(t)
@@ -854,11 +876,12 @@ class MarketModel(mesa.Model):
         np.add.at(b.cost, sr, b.unit_cost[sr, pr] * sold_units)
         np.subtract.at(b.capacity_left, sr, sold_units)
         bought_c = orders["coalition"][rows]
-        bought_c = bought_c[bought_c >= 0]
+        is_c = bought_c >= 0
         co_size = np.zeros(len(rows), dtype=np.int64)
-        if len(bought_c):
+        if is_c.any():
             co_size = np.bincount(grp, minlength=len(rows))
-            self._close(bought_c, CoalitionStatus.BOUGHT, t)
+            self.coalitions.seller[bought_c[is_c]] = sr[is_c]  # greedy groups record it here
+            self._close(bought_c[is_c], CoalitionStatus.BOUGHT, t)
         self._refresh_coalitions(t)
 
         cid = orders["coalition"][rows][grp]
@@ -919,7 +942,7 @@ class MarketModel(mesa.Model):
         return frame[list(DEAL_COLUMNS)]
 
     def coalitions_frame(self) -> pd.DataFrame:
-        """One row per coalition ever founded: its terms, size and outcome.
+        """One row per coalition ever founded: its terms and outcome (the seller it bought from).
 
         ``status`` is ``open`` (still recruiting at the end), ``bought`` or ``dissolved``;
         ``refunded`` is the crowdfunding money returned when a campaign failed.

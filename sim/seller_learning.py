@@ -23,10 +23,9 @@ class SellerLearning:
     Args:
         book: The sellers.
         adaptive: The ``pricing.adaptive`` config node (rule, arms, epsilon, c, enabled).
-        base_cost: Base unit cost per product (normalises profit into a reward).
     """
 
-    def __init__(self, book: SellerBook, adaptive: Any, base_cost: np.ndarray) -> None:
+    def __init__(self, book: SellerBook, adaptive: Any) -> None:
         self.book = book
         self.adaptive = np.array(
             [bool(p.adaptive) or bool(adaptive.enabled) for p in book.policies], dtype=bool
@@ -39,9 +38,9 @@ class SellerLearning:
         self.arm = np.zeros(book.n, dtype=np.int64)
         self.demand = np.array([bool(getattr(p, "demand_based", False)) for p in book.policies])
         self._obs: dict[tuple[int, int], list[np.ndarray]] = {}
-        # A seller's reward is its step profit relative to the cost of a full step's output.
-        mean_cost = np.nanmean(np.where(book.offered, book.unit_cost, np.nan), axis=1)
-        self._norm = np.maximum(book.capacity * mean_cost, 1e-12)
+        # A seller's reward is its step profit over the largest step profit it has seen, so
+        # rewards lie in [-1, 1] as the bandit rules' exploration terms assume.
+        self._scale = np.zeros(book.n)
         self._revenue0 = book.revenue.copy()
         self._cost0 = book.cost.copy()
 
@@ -95,4 +94,6 @@ class SellerLearning:
             return
         b = self.book
         profit = (b.revenue - self._revenue0) - (b.cost - self._cost0)
-        self.learner.update(self.arm, profit / self._norm)
+        self._scale = np.maximum(self._scale, np.abs(profit))
+        reward = np.divide(profit, self._scale, out=np.zeros(b.n), where=self._scale > 0)
+        self.learner.update(self.arm, reward)

@@ -131,3 +131,61 @@ def test_common_random_numbers_across_every_policy():
         assert np.array_equal(base.customers.wtp, other.customers.wtp)
         assert np.array_equal(base.graph.indices, other.graph.indices)
         assert np.array_equal(base.sellers.unit_cost, other.sellers.unit_cost, equal_nan=True)
+
+
+def test_adaptive_crowdfunding_keeps_money_exact_and_within_valuations():
+    m = MarketModel(
+        seed=0,
+        steps=60,
+        customers={"n": 600},
+        pricing={
+            "mix": ["crowdfunding"],
+            "crowdfunding": {"goal_units": 8},
+            "adaptive": {"enabled": True, "rule": "epsilon_greedy", "epsilon": 0.5},
+        },
+        coalition={"algorithm": "threshold_pledge"},
+    ).run()
+    cu, deals = m.customers, m.deals_frame()
+    assert np.isclose(cu.paid.sum(), m.sellers.revenue.sum())
+    cf = deals[deals["protocol"] == "crowdfunding"]
+    settled = (cf["unit_price"] * cf["quantity"]).sum()
+    assert np.isclose(m.escrow_in, settled + cu.refunded.sum() + cu.escrow.sum())
+    assert (deals["unit_price"] <= deals["willingness_to_pay"] + 1e-9).all()
+    # Money is only held for backers still inside an open campaign.
+    assert (cu.escrow[cu.coalition < 0] == 0).all()
+
+
+def test_campaigns_never_outgrow_their_sellers_capacity():
+    m = MarketModel(
+        seed=2,
+        steps=60,
+        customers={"n": 600},
+        sellers={"capacity": 10},
+        pricing={"mix": ["crowdfunding"], "crowdfunding": {"goal_units": 6}},
+        coalition={"algorithm": "threshold_pledge"},
+    ).run()
+    co = m.coalitions_frame()
+    deals = m.deals_frame()
+    units = deals[deals["coalition_id"] >= 0].groupby("coalition_id")["quantity"].sum()
+    assert (units <= 10).all()
+    closed = co[co["status"] != "open"]["coalition_id"]
+    assert not np.isin(m.customers.coalition, closed.to_numpy()).any()
+    assert (m.customers.escrow[m.customers.coalition < 0] == 0).all()
+
+
+def test_bandit_monopolists_learn_to_avoid_pricing_at_cost():
+    # Two sellers, each the only seller of its product. Arm 0 halves the list price (so the
+    # quote falls to the reservation floor: almost no margin); arm 1 is the list price.
+    # Under competition undercutting can pay (Bertrand), so the test uses monopolists.
+    m = MarketModel(
+        seed=1,
+        steps=150,
+        customers={"n": 1500, "arrival_rate": 0.02},
+        sellers={"n": 2, "products_per_seller": 1},
+        products={"n": 2},
+        pricing={"mix": ["posted"], "adaptive": {"enabled": True, "arms": [0.5, 1.0]}},
+        coalition={"algorithm": "none"},
+    ).run()
+    learner = m.learning.learner
+    assert (learner.means[:, 1] > learner.means[:, 0]).all()
+    assert (learner.counts[:, 1] > 1.5 * learner.counts[:, 0]).all()

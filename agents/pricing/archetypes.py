@@ -22,7 +22,7 @@ class CustomerFirst(VolumeDiscount):
         self,
         markup: float = 0.15,
         tier_quantities: Sequence[int] = (1, 5, 10, 20, 40),
-        tier_discounts: Sequence[float] = (0.0, 0.03, 0.06, 0.09, 0.12),
+        tier_discounts: Sequence[float] = (0.0, 0.02, 0.04, 0.06, 0.08),
         min_quantity: int = 10,
         negotiable: bool = True,
         adaptive: bool = False,

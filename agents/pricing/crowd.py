@@ -56,9 +56,10 @@ class Crowdfunding(ThresholdDeal):
     A campaign (``coalition=threshold_pledge``) runs until its deadline. Backers pay the
     campaign price ``list_price * (1 - deal_discount)`` when they pledge; at the deadline the
     campaign is funded iff the units pledged reach ``goal_units`` — the seller then delivers and
-    keeps the money — otherwise every backer is refunded
-    (``sim.campaigns.crowdfunding_settlement``).
-    Buyers outside campaigns pay the list price.
+    keeps the money — otherwise every backer is refunded (the rule of
+    ``sim.campaigns.crowdfunding_settlement``; the model settles campaigns as they close).
+    A campaign never takes more pledged units than its seller can deliver in one step. Buyers
+    outside campaigns pay the list price.
     """
 
     name = "crowdfunding"
@@ -72,19 +73,20 @@ class Crowdfunding(ThresholdDeal):
     def __init__(
         self,
         markup: float = 0.3,
-        deal_discount: float = 0.2,
+        deal_discount: float = 0.18,
         goal_units: int = 30,
-        negotiable: bool = False,
         adaptive: bool = False,
     ) -> None:
+        # Backers pay a fixed price up front, so a campaign is never bargained.
         super().__init__(
             markup=markup,
             deal_discount=deal_discount,
             min_quantity=goal_units,
-            negotiable=negotiable,
+            negotiable=False,
             adaptive=adaptive,
         )
         self.params.pop("min_quantity")
+        self.params.pop("negotiable")
         self.params["goal_units"] = int(goal_units)
         self.goal_units = int(goal_units)
 
