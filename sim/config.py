@@ -99,8 +99,8 @@ class PersonalisedConfig:
     """One-to-one price: a share of each buyer's estimated willingness to pay."""
 
     markup: float = 0.3
-    capture: float = 0.95
-    noise: float = 0.15
+    capture: float = 0.85
+    noise: float = 0.1
     privacy_share: float = 0.2
     negotiable: bool = False
     adaptive: bool = False
@@ -174,8 +174,8 @@ class ShortTermConfig:
     """Archetype: high markup, personalised prices, adaptive price pushing."""
 
     markup: float = 0.5
-    capture: float = 0.98
-    noise: float = 0.15
+    capture: float = 0.92
+    noise: float = 0.1
     privacy_share: float = 0.2
     negotiable: bool = False
     adaptive: bool = True

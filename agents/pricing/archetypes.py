@@ -40,7 +40,7 @@ class CustomerFirst(VolumeDiscount):
 class ShortTerm(Personalised):
     """Short-term profit maximiser: high markup, personalised prices, learns to push prices.
 
-    Personalised pricing capturing most of each buyer's estimated valuation, a high list price
+    Personalised pricing capturing 92% of each buyer's estimated valuation, a high list price
     for buyers it cannot read, and an adaptive price multiplier tuned to this step's profit.
     """
 
@@ -50,8 +50,8 @@ class ShortTerm(Personalised):
     def __init__(
         self,
         markup: float = 0.5,
-        capture: float = 0.98,
-        noise: float = 0.15,
+        capture: float = 0.92,
+        noise: float = 0.1,
         privacy_share: float = 0.2,
         negotiable: bool = False,
         adaptive: bool = True,

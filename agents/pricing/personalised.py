@@ -28,8 +28,8 @@ class Personalised(PricingPolicy):
     def __init__(
         self,
         markup: float = 0.3,
-        capture: float = 0.95,
-        noise: float = 0.15,
+        capture: float = 0.85,
+        noise: float = 0.1,
         privacy_share: float = 0.2,
         negotiable: bool = False,
         adaptive: bool = False,
