@@ -22,7 +22,6 @@ Bad input stops before anything runs or is written, with one line on stderr and 
 from __future__ import annotations
 
 import math
-import re
 import shlex
 import sys
 import time
@@ -44,6 +43,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from experiments.report import MAIN_CONFIG_KEYS, write_report
 from sim.config import Config, ConfigError
+from sim.preflight import one_line
 from sim.results import config_hash, git_commit, package_versions, write_json, write_parquet
 from sim.run import CONFIG_DIR, execute
 
@@ -190,30 +190,6 @@ def format_value(value: Any) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-_CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
-_ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
-
-
-def _one_line(exc: BaseException) -> str:
-    """One readable line for an exception chain (type errors as ``key=value is invalid``)."""
-    e0: BaseException | None = exc
-    while e0 is not None:
-        match = _CONVERT.search(str(e0))
-        key = getattr(e0, "full_key", None)
-        if match and key:
-            allowed = _ARTICLE.get(match.group(2), match.group(2).lower())
-            return f"{key}={match.group(1)!r} is invalid; allowed: {allowed}"
-        e0 = e0.__cause__ or e0.__context__
-    parts: list[str] = []
-    e: BaseException | None = exc
-    while e is not None and len(parts) < 3:
-        lines = [ln.strip() for ln in str(e).strip().splitlines() if ln.strip()]
-        if lines and lines[0] not in parts and "$" not in lines[0]:
-            parts.append(lines[0].rstrip("."))
-        e = e.__cause__ or e.__context__
-    return ": ".join(parts) or type(exc).__name__
-
-
 @contextmanager
 def hydra_context() -> Iterator[None]:
     """Initialise Hydra on ``configs/`` for composing (clearing an app's global state first)."""
@@ -325,7 +301,7 @@ def preflight(argv: Sequence[str]) -> str | None:
     try:
         OverridesParser.create().parse_overrides(overrides)
     except Exception as exc:  # Hydra's grammar errors come in several types
-        return _one_line(exc)
+        return one_line(exc)
     compare_side, market = split_overrides(overrides)
     try:
         with hydra_context():
@@ -335,8 +311,8 @@ def preflight(argv: Sequence[str]) -> str | None:
         return str(exc)
     except Exception as exc:
         if any(_key_of(o).startswith("vary.") for o in compare_side):
-            return f"{_one_line(exc)}; write {VARY_SYNTAX}"
-        return _one_line(exc)
+            return f"{one_line(exc)}; write {VARY_SYNTAX}"
+        return one_line(exc)
     vary = parse_vary(cfg.vary)
     for policy in cfg.policies:
         for value in vary.values if vary else [None]:
@@ -348,7 +324,7 @@ def preflight(argv: Sequence[str]) -> str | None:
         with hydra_context():
             compose(config_name="compare", overrides=[*compare_side, *market])
     except Exception as exc:
-        return _one_line(exc)
+        return one_line(exc)
     return None
 
 

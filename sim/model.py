@@ -577,6 +577,7 @@ class MarketModel(mesa.Model):
         co_cfg = self.cfg.coalition
         b.capacity_left[:] = b.capacity
         self._stats["active_buyers"] = int(cu.active().sum())
+        self._urgent = np.zeros(len(co), dtype=bool)
 
         ready = np.empty(0, dtype=np.int64)
         if len(co):
@@ -599,6 +600,7 @@ class MarketModel(mesa.Model):
                 lonely = due & (co.size < 2)
                 self._close(np.flatnonzero(lonely), CoalitionStatus.DISSOLVED, t)
                 ready = np.flatnonzero(due & ~lonely)
+                self._urgent = urgent
 
         group_orders = self._coalition_orders(ready, t)
         solo_orders = self._solo_orders(t)
@@ -652,6 +654,7 @@ class MarketModel(mesa.Model):
         keep |= waiting
         dropped = members[~keep]
         cu.refunded[dropped] += cu.escrow[dropped]
+        np.add.at(co.refunded, cu.coalition[dropped], cu.escrow[dropped])
         cu.escrow[dropped] = 0.0
         cu.coalition[dropped] = NO_COALITION
         members, grp = members[keep], grp[keep]
@@ -673,6 +676,10 @@ class MarketModel(mesa.Model):
             # stay open and try again next step.
             kept = np.bincount(grp, minlength=len(ready))
             broken = (kept < 2) & has_seller
+            # A group no seller can serve breaks up when waiting would strand a member
+            # (one is in its last step) or when it exceeds every seller's full capacity.
+            can_ever = (b.offered[:, g] & (b.capacity[:, None] >= units[None, :])).any(axis=0)
+            broken |= ~has_seller & (self._urgent[ready] | ~can_ever)
             self._close(ready[broken], CoalitionStatus.DISSOLVED, t)
             viable &= ~broken
         self._refresh_coalitions(t)

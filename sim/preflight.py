@@ -22,7 +22,7 @@ _CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+
 _ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     """The first informative line of an exception chain (type errors made readable)."""
     e0: BaseException | None = exc
     while e0 is not None:
@@ -59,7 +59,7 @@ def check_overrides(argv: list[str], config_dir: str) -> str | None:
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except Exception as exc:  # Hydra's grammar errors come in several types
-        return _one_line(exc)
+        return one_line(exc)
     base: list[str] = []
     variants: list[tuple[int, list[str]]] = []
     for i, o in enumerate(parsed):
@@ -77,7 +77,7 @@ def check_overrides(argv: list[str], config_dir: str) -> str | None:
     except ConfigError as exc:
         return str(exc)
     except Exception as exc:
-        return _one_line(exc)
+        return one_line(exc)
     groups = set(OmegaConf.to_container(cfg, resolve=False).keys())
     for i, alternatives in variants:
         for alt in alternatives:
@@ -93,7 +93,7 @@ def check_overrides(argv: list[str], config_dir: str) -> str | None:
             except ConfigError as exc:
                 return str(exc)
             except Exception as exc:
-                msg = _one_line(exc)
+                msg = one_line(exc)
                 return msg if msg.startswith(key) else f"{alt}: {msg}"
     return None
 
@@ -112,4 +112,4 @@ def _missing(exc: MissingConfigException, overrides: list[str]) -> str:
     chosen = next((o for o in overrides if o.split("=", 1)[0].lstrip("+~") == group), group)
     if options:
         return f"{chosen} is invalid; allowed: {' | '.join(options)}"
-    return _one_line(exc)
+    return one_line(exc)
