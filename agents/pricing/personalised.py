@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sim.demand import personalised_price
-
 from agents.pricing.base import PricingPolicy
+from sim.demand import personalised_price
 
 
 class Personalised(PricingPolicy):
