@@ -45,10 +45,13 @@ class SellerBook:
     scale: np.ndarray = field(default=None)  # type: ignore[assignment]
     learned: np.ndarray = field(default=None)  # type: ignore[assignment]
     signal_source: Callable[[PricingPolicy, np.ndarray], np.ndarray] | None = None
+    response: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.scale is None:
             self.scale = np.ones(self.n)
+        if self.response is None:
+            self.response = np.ones(self.n)
         if self.learned is None:
             self.learned = np.full(self.offered.shape, np.nan)
 
@@ -99,7 +102,7 @@ class SellerBook:
                         self.unit_cost[s, g],
                         self.reservation[s, g],
                         quantity[m],
-                        scale=self.scale[s],
+                        scale=self.scale[s] * self.response[s],
                         learned=self.learned[s, g],
                     )
                     continue
@@ -108,7 +111,7 @@ class SellerBook:
                     self.reservation[s, g],
                     quantity[m],
                     signal=signal,
-                    scale=self.scale[s],
+                    scale=self.scale[s] * self.response[s],
                     learned=self.learned[s, g],
                 )
         return price

@@ -46,6 +46,7 @@ class CustomersConfig:
     loner_share: float = 0.15
     solo_after: int = 12
     interest_homophily: float = 0.8
+    repeat_rate: float = 0.0
 
 
 @dataclass
@@ -238,6 +239,31 @@ class NegotiationConfig:
 
 
 @dataclass
+class CommunityConfig:
+    """Reviews, fairness, two-dimensional reputation, outrage and boycotts (off by default)."""
+
+    enabled: bool = False
+    expected_share: float = 0.15
+    review_prob: float = 0.3
+    read_p: float = 0.3
+    review_hops: int = 2
+    learning_rate: float = 0.3
+    word_of_mouth_weight: float = 0.5
+    price_visibility: float = 0.0
+    fairness_tolerance: float = 0.05
+    fairness_weight: float = 2.0
+    grievance_threshold: float = 1.0
+    grievance_decay: float = 0.9
+    contagion_threshold: float = 0.3
+    boycott_steps: int = 20
+    reputation_weight: float = 0.3
+    seller_response: str = "none"
+    response_threshold: float = 0.05
+    hosting: list[str] = field(default_factory=list)
+    host_rate: float = 0.2
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides its data tables."""
 
@@ -258,6 +284,7 @@ class Config:
     pricing: PricingConfig = field(default_factory=PricingConfig)
     coalition: CoalitionConfig = field(default_factory=CoalitionConfig)
     negotiation: NegotiationConfig = field(default_factory=NegotiationConfig)
+    community: CommunityConfig = field(default_factory=CommunityConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     tags: list[str] = field(default_factory=list)
 
@@ -270,6 +297,7 @@ MODEL_NODES = (
     "pricing",
     "coalition",
     "negotiation",
+    "community",
 )
 NODE_SCHEMAS: dict[str, type] = {
     "customers": CustomersConfig,
@@ -279,6 +307,7 @@ NODE_SCHEMAS: dict[str, type] = {
     "pricing": PricingConfig,
     "coalition": CoalitionConfig,
     "negotiation": NegotiationConfig,
+    "community": CommunityConfig,
 }
 
 DEFAULT_PRICING_MIX = ["posted:0.5", "volume_discount:0.5"]
@@ -438,6 +467,36 @@ def _validate_pricing(pr: Any) -> None:
     _real("pricing.adaptive.c", ad.c, 0.0)
 
 
+SELLER_RESPONSES = ("none", "apologise", "listen")
+
+
+def _validate_community(cm: Any) -> None:
+    from agents.pricing.registry import POLICIES
+
+    for k in (
+        "expected_share",
+        "review_prob",
+        "read_p",
+        "learning_rate",
+        "word_of_mouth_weight",
+        "price_visibility",
+        "fairness_tolerance",
+        "grievance_decay",
+        "contagion_threshold",
+        "reputation_weight",
+        "response_threshold",
+        "host_rate",
+    ):
+        _prob(f"community.{k}", cm[k])
+    _int_at_least("community.review_hops", cm.review_hops, 1)
+    _int_at_least("community.boycott_steps", cm.boycott_steps, 1)
+    _real("community.fairness_weight", cm.fairness_weight, 0.0)
+    _real("community.grievance_threshold", cm.grievance_threshold, 0.0, lo_open=True)
+    _choice("community.seller_response", cm.seller_response, SELLER_RESPONSES)
+    for name in cm.hosting:
+        _choice("community.hosting", name, sorted(POLICIES))
+
+
 def validate(cfg: Any) -> None:
     """Check every value of a composed config (or of the model nodes) against its allowed range.
 
@@ -469,6 +528,7 @@ def validate(cfg: Any) -> None:
         _prob("customers.loner_share", c.loner_share)
         _int_at_least("customers.solo_after", c.solo_after, 0)
         _prob("customers.interest_homophily", c.interest_homophily)
+        _prob("customers.repeat_rate", c.repeat_rate)
 
     p = get("products")
     if p is not None:
@@ -521,6 +581,10 @@ def validate(cfg: Any) -> None:
         _prob("coalition.forward_p", co.forward_p)
         _choice("coalition.division", co.division, DIVISION_RULES)
         _int_at_least("coalition.shapley_samples", co.shapley_samples, 1)
+
+    cm = get("community")
+    if cm is not None:
+        _validate_community(cm)
 
     ng = get("negotiation")
     if ng is not None:

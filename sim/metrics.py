@@ -29,10 +29,12 @@ DEAL_COLUMNS: dict[str, type] = {
     "protocol": object,
     "rounds": np.int64,
     "coordination_cost": np.float64,
+    "satisfaction": np.float64,
 }
 """Columns of ``deals.parquet``. ``unit_price`` is what the customer paid per unit (after
 the coalition's division rule); ``seller_unit_price`` is what the seller received per unit
-for the whole order (equal for solo buyers and under the uniform rule)."""
+for the whole order (equal for solo buyers and under the uniform rule); ``satisfaction``
+(in [-1, 1]) is the buyer's experience of the purchase, NaN without community dynamics."""
 
 TIMESERIES_COLUMNS: tuple[str, ...] = (
     "step",

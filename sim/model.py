@@ -37,6 +37,7 @@ from sim.allocation import first_fit
 from sim.auctions import first_price_equilibrium_bid, reverse_auction, truthful_bid
 from sim.bargaining import Side, alternating_offers
 from sim.campaigns import threshold_outcome
+from sim.community_dynamics import CANCELLED_CAMPAIGN, FAILED_DELIVERY, CommunityDynamics
 from sim.config import (
     DEFAULT_BUYER_TACTICS,
     DEFAULT_PRICING_MIX,
@@ -105,6 +106,7 @@ class MarketModel(mesa.Model):
         pricing: ``pricing`` node.
         coalition: ``coalition`` node.
         negotiation: ``negotiation`` node.
+        community: ``community`` node (reviews, reputation, boycotts; off by default).
         rng: Alias of ``seed`` (``mesa.batch_run`` passes ``rng``); must be an int if given.
         graph: A prebuilt :class:`~sim.network.Graph` to use instead of building one.
 
@@ -123,6 +125,7 @@ class MarketModel(mesa.Model):
         pricing: Any = None,
         coalition: Any = None,
         negotiation: Any = None,
+        community: Any = None,
         *,
         rng: int | None = None,
         graph: Graph | None = None,
@@ -132,7 +135,16 @@ class MarketModel(mesa.Model):
                 raise ConfigError(f"rng={rng!r} is invalid; allowed: an integer seed")
             seed = int(rng)
         cfg = self._resolve(
-            seed, steps, customers, products, sellers, network, pricing, coalition, negotiation
+            seed,
+            steps,
+            customers,
+            products,
+            sellers,
+            network,
+            pricing,
+            coalition,
+            negotiation,
+            community,
         )
         super().__init__(rng=int(seed))
         self.cfg = cfg
@@ -189,6 +201,8 @@ class MarketModel(mesa.Model):
         self.customer_agents = [CustomerAgent(self, i) for i in range(c.n)]
         self.seller_agents = [SellerAgent(self, s) for s in range(self.sellers.n)]
 
+        self.community = CommunityDynamics(self) if cfg.community.enabled else None
+        self._seller_rows: list[dict[str, np.ndarray]] = []
         self._deal_chunks: list[dict[str, np.ndarray]] = []
         self.escrow_in = 0.0  # money ever paid into crowdfunding escrow
         self.step_stats: dict[str, float] = dict.fromkeys(TIMESERIES_COLUMNS, 0.0)
@@ -272,6 +286,7 @@ class MarketModel(mesa.Model):
         self._discover(t)
         self._form(t)
         self._trade(t)
+        self._community(t)
         self._learn(t)
         self._collect(t)
         if self.steps >= self.n_steps:
@@ -589,6 +604,12 @@ class MarketModel(mesa.Model):
                 mech = self.sellers.mechanism()[np.maximum(co.seller, 0)]
                 waits = (mech == "crowdfunding") & (t < co.deadline)
                 expired = open_c & (status == -1)
+                if self.community is not None and expired.any():
+                    let_down = np.flatnonzero(cu.coalition >= 0)
+                    let_down = let_down[expired[cu.coalition[let_down]]]
+                    self.community.record_failure(
+                        let_down, co.seller[cu.coalition[let_down]], CANCELLED_CAMPAIGN
+                    )
                 self._close(np.flatnonzero(expired), CoalitionStatus.DISSOLVED, t)
                 ready = np.flatnonzero(open_c & (status == 1) & ~waits)
             else:
@@ -627,7 +648,16 @@ class MarketModel(mesa.Model):
             quotes[b.capacity_left[None, :] < units0[:, None]] = np.inf
             auction = mech == "auction"
             list_quotes = np.where(auction[None, :], np.inf, quotes)
-            seller = self._cheapest(list_quotes)
+            if self.community is not None:
+                # The group chooses with its founder's opinions and never from a seller the
+                # founder boycotts; members who boycott the chosen seller drop out below.
+                founders = co.founder[ready].astype(np.int64)
+                shun = self.community.boycotting(founders, t)
+                quotes = np.where(shun, np.inf, quotes)
+                list_quotes = np.where(shun, np.inf, list_quotes)
+                seller = self._cheapest(list_quotes * self.community.choice_factor(founders))
+            else:
+                seller = self._cheapest(list_quotes)
             if auction.any():
                 winner, tender_price, rule = self._tender(g, quotes, auction, list_quotes)
                 use = (winner >= 0) & (tender_price <= list_quotes.min(axis=1))
@@ -646,6 +676,17 @@ class MarketModel(mesa.Model):
             price = np.where(np.isnan(fixed[rows]), b.quote(s, g[rows], qty), fixed[rows])
             return np.where(has_seller[rows], price, np.inf)
 
+        if self.community is not None:
+            # Members never buy from a seller they boycott: they leave the order.
+            refuse = (
+                has_seller[grp]
+                & self.community.rep.boycotting(t)[members, np.maximum(seller[grp], 0)]
+            )
+            cu.refunded[members[refuse]] += cu.escrow[members[refuse]]
+            np.add.at(co.refunded, cu.coalition[members[refuse]], cu.escrow[members[refuse]])
+            cu.escrow[members[refuse]] = 0.0
+            cu.coalition[members[refuse]] = NO_COALITION
+            members, grp = members[~refuse], grp[~refuse]
         keep, reservation, list_price = clear_orders(
             grp, cu.wtp[members], cu.quantity[members].astype(np.int64), price_of
         )
@@ -749,7 +790,11 @@ class MarketModel(mesa.Model):
         q = cu.quantity[idx].astype(np.int64)
         quotes = b.quote_all(cu.product[idx].astype(np.int64), q, buyers=idx)
         quotes[b.capacity_left[None, :] < q[:, None]] = np.inf
-        seller = self._cheapest(quotes)
+        if self.community is not None:
+            quotes[self.community.boycotting(idx, t)] = np.inf
+            seller = self._cheapest(quotes * self.community.choice_factor(idx))
+        else:
+            seller = self._cheapest(quotes)
         ok = seller >= 0
         idx, q, seller = idx[ok], q[ok], seller[ok]
         list_price = quotes[ok][np.arange(len(idx)), seller]
@@ -777,6 +822,18 @@ class MarketModel(mesa.Model):
             "member_group": np.arange(len(idx)),
         }
 
+    def _opening_factor(self, orders: dict[str, np.ndarray], k: np.ndarray) -> np.ndarray:
+        """Buyers open lower with sellers they find cold (1 without community dynamics)."""
+        if self.community is None:
+            return np.ones(len(k))
+        cid = orders["coalition"][k]
+        first_member = np.full(len(orders["seller"]), -1, dtype=np.int64)
+        first_member[orders["member_group"][::-1]] = orders["members"][::-1]
+        who = first_member[k].copy()
+        group = cid >= 0
+        who[group] = self.coalitions.founder[cid[group]]
+        return self.community.opening_factor(who.astype(np.int64), orders["seller"][k])
+
     def _negotiate(self, orders: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
         """Price each order: take-it-or-leave-it or alternating offers, all orders at once."""
         b, ng = self.sellers, self.cfg.negotiation
@@ -792,7 +849,7 @@ class MarketModel(mesa.Model):
             v = orders["reservation"][k]
             buyer = Side(
                 reservation=v,
-                opening=np.minimum(ng.buyer_opening * v, v),
+                opening=np.minimum(ng.buyer_opening * v * self._opening_factor(orders, k), v),
                 discount=orders["discount"][k],
                 tactic=orders["tactic"][k],
             )
@@ -828,6 +885,13 @@ class MarketModel(mesa.Model):
         k = np.flatnonzero(agreed)
         if len(k):
             served[k] = first_fit(s[k], units[k], b.capacity_left, self.rng.random(len(k)))
+        if self.community is not None:
+            undelivered = (agreed & ~served)[orders["member_group"]]
+            self.community.record_failure(
+                orders["members"][undelivered],
+                s[orders["member_group"][undelivered]],
+                FAILED_DELIVERY,
+            )
 
         # Failed coalition negotiations dissolve; members become free to buy alone.
         is_group = np.arange(len(s)) < n_group
@@ -876,6 +940,12 @@ class MarketModel(mesa.Model):
         cu.status[mem] = Status.SERVED
         cu.coalition[mem] = NO_COALITION
         cu.invite[mem] = NO_COALITION
+        repeat = self.cfg.customers.repeat_rate
+        if repeat > 0:
+            # Repeat demand: the customer will want its product again after a while.
+            cu.status[mem] = Status.WAITING
+            cu.arrival[mem] = t + self.rng.geometric(repeat, size=len(mem))
+            cu.active_since[mem] = -1
         sold_units = units[rows]
         sr, pr = s[rows], orders["product"][rows]
         np.add.at(b.revenue, sr, p_unit * sold_units)
@@ -910,15 +980,25 @@ class MarketModel(mesa.Model):
                 "protocol": protocol[rows][grp],
                 "rounds": rounds[rows][grp],
                 "coordination_cost": coord,
+                "satisfaction": np.full(len(mem), np.nan),
             }
         )
         self._stats["rounds"] = rounds[rows][protocol[rows] == BARGAINED]
 
     # -- phase 7
+    def _community(self, t: int) -> None:
+        if self.community is None:
+            return
+        chunk = self._deal_chunks[-1] if self._deal_chunks else None
+        if chunk is not None and int(chunk["step"][0]) != t:
+            chunk = None
+        self.community.after_trade(t, chunk)
+
+    # -- phase 8
     def _learn(self, t: int) -> None:
         self.learning.learn()
 
-    # -- phase 8
+    # -- phase 9
     def _collect(self, t: int) -> None:
         chunk = self._deal_chunks[-1] if self._deal_chunks else None
         if chunk is not None and int(chunk["step"][0]) != t:
