@@ -55,6 +55,7 @@ class CustomerPopulation:
         signal_z: Standard normal draw behind the noise of sellers' estimates of its valuation.
         escrow: Money paid up front into a crowdfunding campaign, not yet settled.
         refunded: Money returned from failed campaigns.
+        last_seller: Seller of its latest purchase (-1 before any).
     """
 
     product: np.ndarray
@@ -76,6 +77,7 @@ class CustomerPopulation:
     signal_z: np.ndarray
     escrow: np.ndarray
     refunded: np.ndarray
+    last_seller: np.ndarray
 
     @property
     def n(self) -> int:
@@ -158,6 +160,7 @@ class CustomerPopulation:
             signal_z=signal_z,
             escrow=np.zeros(n, dtype=np.float64),
             refunded=np.zeros(n, dtype=np.float64),
+            last_seller=np.full(n, -1, dtype=np.int32),
         )
 
     def column_names(self) -> list[str]:

@@ -30,11 +30,13 @@ DEAL_COLUMNS: dict[str, type] = {
     "rounds": np.int64,
     "coordination_cost": np.float64,
     "satisfaction": np.float64,
+    "previous_seller": np.int64,
 }
 """Columns of ``deals.parquet``. ``unit_price`` is what the customer paid per unit (after
 the coalition's division rule); ``seller_unit_price`` is what the seller received per unit
 for the whole order (equal for solo buyers and under the uniform rule); ``satisfaction``
-(in [-1, 1]) is the buyer's experience of the purchase, NaN without community dynamics."""
+(in [-1, 1]) is the buyer's experience of the purchase, NaN without community dynamics;
+``previous_seller`` is the seller of the customer's previous purchase (-1 for a first one)."""
 
 TIMESERIES_COLUMNS: tuple[str, ...] = (
     "step",
@@ -49,6 +51,10 @@ TIMESERIES_COLUMNS: tuple[str, ...] = (
     "seller_profit",
     "welfare",
     "mean_rounds_to_agreement",
+    "reviews",
+    "outrage_new",
+    "boycotting_customers",
+    "loyalty",
 )
 
 
@@ -125,6 +131,8 @@ def summarize(
     steps: int,
     seed: int,
     coalitions: pd.DataFrame | None = None,
+    sellers: pd.DataFrame | None = None,
+    cascades: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Run summary computed from the deal log alone (plus the run's size and seed).
 
@@ -135,7 +143,9 @@ def summarize(
     ``mean_rounds_to_agreement`` averages over bargained orders (one per coalition).
 
     With the coalition log (``coalitions.parquet``) it adds ``coalitions_started``,
-    ``coalition_success_rate`` (bought / closed) and ``money_refunded`` (failed crowdfunding).
+    ``coalition_success_rate`` (bought / closed) and ``money_refunded`` (failed crowdfunding);
+    with the sellers' table and the outrage-cascade log, ``reviews_posted``,
+    ``outrage_cascades`` and ``mean_cascade_size``.
     """
     q = deals["quantity"].to_numpy()
     group = deals["coalition_id"].to_numpy() >= 0
@@ -158,26 +168,56 @@ def summarize(
         first_row[first] = True
     rounds = deals["rounds"].to_numpy()[bargained & first_row]
     served = int(deals["customer_id"].nunique())
+    return (
+        {
+            "n_customers": int(n_customers),
+            "n_sellers": int(n_sellers),
+            "steps": int(steps),
+            "seed": int(seed),
+            "deals": int(len(deals)),
+            "units_sold": int(q.sum()),
+            "buyers_served": served,
+            "buyers_served_share": served / n_customers if n_customers else 0.0,
+            "coalition_buyers_share": float(group.sum() / len(deals)) if len(deals) else 0.0,
+            "mean_price_coalition": _weighted_mean(unit_price[group], q[group]),
+            "mean_price_solo": _weighted_mean(unit_price[~group], q[~group]),
+            "consumer_surplus": cs,
+            "seller_profit": profit,
+            "welfare": cs + profit,
+            "coalitions_formed": int(len(sizes)),
+            "mean_coalition_size": float(sizes.mean()) if len(sizes) else float("nan"),
+            "mean_rounds_to_agreement": float(rounds.mean()) if len(rounds) else float("nan"),
+            "mean_price": _weighted_mean(unit_price, q),
+            "repeat_purchases": int((deals["previous_seller"].to_numpy() >= 0).sum()),
+            "loyalty": _loyalty(deals),
+            "mean_satisfaction": float(deals["satisfaction"].mean())
+            if len(deals)
+            else float("nan"),
+        }
+        | (_coalition_summary(coalitions) if coalitions is not None else {})
+        | (_community_summary(sellers, cascades) if sellers is not None else {})
+    )
+
+
+def _community_summary(sellers: pd.DataFrame, cascades: pd.DataFrame | None) -> dict[str, Any]:
+    reviews = sellers["reviews"].fillna(0).sum() if len(sellers) else 0
+    n_cascades = int(len(cascades)) if cascades is not None else 0
     return {
-        "n_customers": int(n_customers),
-        "n_sellers": int(n_sellers),
-        "steps": int(steps),
-        "seed": int(seed),
-        "deals": int(len(deals)),
-        "units_sold": int(q.sum()),
-        "buyers_served": served,
-        "buyers_served_share": served / n_customers if n_customers else 0.0,
-        "coalition_buyers_share": float(group.sum() / len(deals)) if len(deals) else 0.0,
-        "mean_price_coalition": _weighted_mean(unit_price[group], q[group]),
-        "mean_price_solo": _weighted_mean(unit_price[~group], q[~group]),
-        "consumer_surplus": cs,
-        "seller_profit": profit,
-        "welfare": cs + profit,
-        "coalitions_formed": int(len(sizes)),
-        "mean_coalition_size": float(sizes.mean()) if len(sizes) else float("nan"),
-        "mean_rounds_to_agreement": float(rounds.mean()) if len(rounds) else float("nan"),
-        "mean_price": _weighted_mean(unit_price, q),
-    } | (_coalition_summary(coalitions) if coalitions is not None else {})
+        "reviews_posted": int(reviews),
+        "outrage_cascades": n_cascades,
+        "mean_cascade_size": float(cascades["size"].mean()) if n_cascades else float("nan"),
+    }
+
+
+def _loyalty(deals: pd.DataFrame) -> float:
+    """Share of repeat purchases made from the same seller as the customer's previous one."""
+    prev = deals["previous_seller"].to_numpy()
+    back = prev >= 0
+    return (
+        float((prev[back] == deals["seller_id"].to_numpy()[back]).mean())
+        if back.any()
+        else float("nan")
+    )
 
 
 def _coalition_summary(co: pd.DataFrame) -> dict[str, Any]:

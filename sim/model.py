@@ -280,6 +280,8 @@ class MarketModel(mesa.Model):
         """Advance the market by one step (phases in the order of the module docstring)."""
         t = self.steps - 1
         self._stats = {"active_buyers": 0, "rounds": []}
+        b = self.sellers
+        self._before = (b.units_sold.copy(), b.revenue.copy(), b.cost.copy())
         self._arrive(t)
         self._expire(t)
         self._price(t)
@@ -934,6 +936,8 @@ class MarketModel(mesa.Model):
         pay = np.where(backed, cu.escrow[mem], pay)
         cu.escrow[mem] = 0.0
 
+        prev_seller = cu.last_seller[mem].astype(np.int64)
+        cu.last_seller[mem] = s[rows][grp]
         # Money and goods change hands.
         cu.paid[mem] += pay
         cu.bought[mem] += qty
@@ -981,6 +985,7 @@ class MarketModel(mesa.Model):
                 "rounds": rounds[rows][grp],
                 "coordination_cost": coord,
                 "satisfaction": np.full(len(mem), np.nan),
+                "previous_seller": prev_seller,
             }
         )
         self._stats["rounds"] = rounds[rows][protocol[rows] == BARGAINED]
@@ -1008,7 +1013,61 @@ class MarketModel(mesa.Model):
         self.step_stats = step_metrics(
             t, chunk, self._stats["active_buyers"], open_sizes, self._stats["rounds"]
         )
+        self.step_stats.update(self._community_metrics(t, chunk))
+        self._seller_rows.append(self._seller_step(t))
         self.datacollector.collect(self)
+
+    def _community_metrics(self, t: int, chunk: dict[str, np.ndarray] | None) -> dict[str, float]:
+        """Step figures of the community (zeros/NaN without community dynamics)."""
+        out = {
+            "reviews": 0,
+            "outrage_new": 0,
+            "boycotting_customers": 0,
+            "loyalty": float("nan"),
+        }
+        if chunk is not None and "previous_seller" in chunk:
+            prev = chunk["previous_seller"]
+            back = prev >= 0
+            if back.any():
+                out["loyalty"] = float((prev[back] == chunk["seller_id"][back]).mean())
+        c = self.community
+        if c is None:
+            return out
+        out["reviews"] = int(c.stats["reviews"])
+        out["outrage_new"] = int(
+            c.stats["outrage_seeds"].sum() + c.stats["outrage_contagion"].sum()
+        )
+        out["boycotting_customers"] = int(c.rep.boycotting(t).any(axis=1).sum())
+        return out
+
+    def _seller_step(self, t: int) -> dict[str, np.ndarray]:
+        """One row per seller for this step: sales, profit, share and (if on) reputation."""
+        b = self.sellers
+        units0, revenue0, cost0 = self._before
+        units = (b.units_sold - units0).astype(np.int64)
+        total = units.sum()
+        row = {
+            "step": np.full(b.n, t, dtype=np.int64),
+            "seller_id": np.arange(b.n, dtype=np.int64),
+            "units_sold": units,
+            "revenue": b.revenue - revenue0,
+            "profit": (b.revenue - revenue0) - (b.cost - cost0),
+            "market_share": units / total if total else np.zeros(b.n),
+            "price_multiplier": b.scale * b.response,
+        }
+        nan = np.full(b.n, np.nan)
+        extra = self.community.seller_rows(t) if self.community is not None else {}
+        for key in (
+            "warmth",
+            "competence",
+            "public_rating",
+            "boycott_share",
+            "reviews",
+            "outrage_seeds",
+            "outrage_contagion",
+        ):
+            row[key] = extra.get(key, nan)
+        return row
 
     # ------------------------------------------------------------------ results
 
@@ -1055,6 +1114,31 @@ class MarketModel(mesa.Model):
                 "refunded": co.refunded.astype(np.float64),
             }
         )
+
+    def sellers_frame(self) -> pd.DataFrame:
+        """Per step and seller: sales, profit, market share and reputation.
+
+        Columns: units, revenue, profit, market share, price multiplier and, with community
+        dynamics, mean warmth/competence, public rating, boycott share, reviews and new
+        outrage (seeds and contagion); NaN for those without.
+        """
+        if not self._seller_rows:
+            return pd.DataFrame()
+        frame = pd.DataFrame(
+            {k: np.concatenate([r[k] for r in self._seller_rows]) for k in self._seller_rows[0]}
+        )
+        names = np.array([p.name for p in self.sellers.policies], dtype=object)
+        frame.insert(2, "policy", names[frame["seller_id"].to_numpy()])
+        return frame
+
+    def cascades_frame(self) -> pd.DataFrame:
+        """Outrage cascades: seller, start and end step, size (ongoing ones end at -1)."""
+        rows = []
+        if self.community is not None:
+            log = self.community.cascades
+            rows = [(s, a, b, n) for s, a, b, n in log.finished()]
+            rows += [(s, a, -1, n) for s, a, n in log.ongoing()]
+        return pd.DataFrame(rows, columns=["seller_id", "start", "end", "size"]).astype("int64")
 
     def timeseries_frame(self) -> pd.DataFrame:
         """Model-level metrics per step, from the DataCollector."""

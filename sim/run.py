@@ -52,6 +52,8 @@ def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:
         steps=model.n_steps,
         seed=model.seed,
         coalitions=model.coalitions_frame(),
+        sellers=model.sellers_frame(),
+        cascades=model.cascades_frame(),
     )
     return model, summary, runtime
 
@@ -61,7 +63,8 @@ def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dic
 
     Files: ``config.yaml`` (resolved config), ``timeseries.parquet`` (one row per step),
     ``deals.parquet`` (one row per purchase), ``coalitions.parquet`` (one row per coalition,
-    with its outcome), ``summary.json`` (computed from the deal and coalition logs,
+    with its outcome), ``sellers.parquet`` (per step and seller), ``cascades.parquet`` (outrage
+    cascades), ``summary.json`` (computed from these logs,
     nothing time- or machine-dependent), ``manifest.json`` (runtime, versions, commit,
     config hash) and ``price_surplus.png``. Every file is written atomically.
     """
@@ -73,6 +76,8 @@ def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dic
     write_parquet(out / "timeseries.parquet", ts)
     write_parquet(out / "deals.parquet", deals)
     write_parquet(out / "coalitions.parquet", model.coalitions_frame())
+    write_parquet(out / "sellers.parquet", model.sellers_frame())
+    write_parquet(out / "cascades.parquet", model.cascades_frame())
     write_json(out / "summary.json", summary)
     if figures:
         from sim.plots import price_and_surplus_figure

@@ -48,9 +48,7 @@ def brute_force_contagion(g, active, susceptible, threshold):
 @st.composite
 def graphs_with_states(draw, columns=1):
     n = draw(st.integers(1, 25))
-    pairs = draw(
-        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n)
-    )
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
     u = np.array([a for a, _ in pairs], dtype=np.int64)
     v = np.array([b for _, b in pairs], dtype=np.int64)
     g = from_edges(n, u, v)
@@ -79,9 +77,7 @@ def test_satisfaction_known_values():
     assert satisfaction(10.0, 15.0, 0.0, 0.0, 1.0) == pytest.approx(math.tanh(-2.0))
     assert satisfaction(10.0, 15.0, 0.0, 0.5, 1.0) == -1.0
     # sensitivity scales the slope: tanh(1 * 0.2)
-    assert satisfaction(10.0, 6.0, 0.2, 0.0, 1.0, sensitivity=1.0) == pytest.approx(
-        math.tanh(0.2)
-    )
+    assert satisfaction(10.0, 6.0, 0.2, 0.0, 1.0, sensitivity=1.0) == pytest.approx(math.tanh(0.2))
     # windfall saturates at +1 after clipping (tanh < 1, no penalty)
     assert 0.999 < satisfaction(10.0, 0.0, -5.0, 0.0, 1.0) <= 1.0
 

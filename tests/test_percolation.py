@@ -119,8 +119,8 @@ def test_subcritical_cascades_are_small_with_mean_one_over_one_minus_zp():
     se = graph_means.std(ddof=1) / math.sqrt(n_graphs)
     assert abs(sizes.mean() - mu) < 4 * se + 0.01 * mu
     # the per-cascade spread matches the branching-process variance c / (1 - c)^3 (a
-    # heavy-tailed statistic: allow 25%)
-    assert sizes.std() == pytest.approx(math.sqrt(c / (1 - c) ** 3), rel=0.25)
+    # heavy-tailed statistic: allow 15%; observed within 7% over 40 seeds)
+    assert sizes.std() == pytest.approx(math.sqrt(c / (1 - c) ** 3), rel=0.15)
 
     # Borel law: P(T = 1) = exp(-c), P(T = 2) = c exp(-2c)
     for size, prob in ((1, math.exp(-c)), (2, c * math.exp(-2 * c))):
