@@ -36,6 +36,7 @@ _COLUMNS: dict[str, tuple[type, int]] = {
     "closed": (np.int32, -1),
     "price": (np.float64, np.nan),  # campaign price fixed at founding (crowdfunding)
     "refunded": (np.float64, 0.0),  # money returned to backers when the campaign failed
+    "host": (np.int32, -1),  # seller that seeded the group (community hosting), else -1
 }
 
 
@@ -112,3 +113,4 @@ class Coalition:
     closed: int
     price: float
     refunded: float
+    host: int

@@ -144,6 +144,7 @@ class RunOutcome:
     summary: dict[str, Any]
     timeseries: pd.DataFrame
     runtime_s: float
+    sellers: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- overrides
@@ -382,7 +383,7 @@ def run_task(task: RunTask) -> RunOutcome:
     summary = dict(summary)
     if "mean_price" not in summary:
         summary["mean_price"] = mean_price(model.deals_frame())
-    return RunOutcome(task.order, summary, model.timeseries_frame(), runtime)
+    return RunOutcome(task.order, summary, model.timeseries_frame(), runtime, model.sellers_frame())
 
 
 def run_all(tasks: Sequence[RunTask], jobs: int = 1) -> list[RunOutcome]:
@@ -425,12 +426,16 @@ def _vary_column(values: Sequence[Any]) -> list[Any]:
 
 def tables(
     tasks: Sequence[RunTask], outcomes: Sequence[RunOutcome], vary_key: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The runs table (one row per run) and the timeseries table (one row per run and step)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The runs table, the timeseries table (per run and step) and the sellers table.
+
+    The sellers table has one row per run, step and seller; its ``policy_run`` column is the
+    compared policy (pricing option) and ``policy`` the seller's own policy.
+    """
     by_order = {t.order: t for t in tasks}
     ordered = [by_order[o.order] for o in outcomes]
     vary_values = _vary_column([t.value for t in ordered]) if vary_key else []
-    rows, frames = [], []
+    rows, frames, seller_frames = [], [], []
     for i, (task, out) in enumerate(zip(ordered, outcomes, strict=True)):
         ident: dict[str, Any] = {"policy": task.policy, "seed": task.seed}
         if vary_key:
@@ -445,9 +450,15 @@ def tables(
         ts = out.timeseries.reset_index(drop=True)
         prefix = pd.DataFrame({k: [v] * len(ts) for k, v in ident.items()})
         frames.append(pd.concat([prefix, ts], axis=1))
+        if out.sellers is not None and len(out.sellers):
+            sl = out.sellers.reset_index(drop=True)
+            ident_s = {("policy_run" if k == "policy" else k): v for k, v in ident.items()}
+            pre = pd.DataFrame({k: [v] * len(sl) for k, v in ident_s.items()})
+            seller_frames.append(pd.concat([pre, sl], axis=1))
     runs = pd.DataFrame(rows)
     timeseries = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return runs, timeseries
+    sellers = pd.concat(seller_frames, ignore_index=True) if seller_frames else pd.DataFrame()
+    return runs, timeseries, sellers
 
 
 # --------------------------------------------------------------------------- the app
@@ -474,9 +485,10 @@ def _app(cfg: DictConfig) -> None:
     wall = time.perf_counter() - t0
     vary = parse_vary(cfg.vary)
     vary_key = vary.key if vary else None
-    runs, timeseries = tables(tasks, outcomes, vary_key)
+    runs, timeseries, sellers = tables(tasks, outcomes, vary_key)
     write_parquet(out_dir / "runs.parquet", runs)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
+    write_parquet(out_dir / "sellers.parquet", sellers)
     vary_values = vary.values if vary else None
     write_report(
         out_dir,
@@ -491,6 +503,7 @@ def _app(cfg: DictConfig) -> None:
         market_overrides=market,
         command=command_line(sys.argv[1:]),
         figures=bool(cfg.report.figures),
+        sellers=sellers,
     )
     write_json(
         out_dir / "manifest.json",

@@ -80,6 +80,18 @@ METRICS: tuple[Metric, ...] = (
         note="share of purchases made by coalition members",
     ),
     Metric(
+        "mean_coalition_size",
+        "mean size of buying coalitions",
+        note="members served per coalition that bought (runs without any are left out)",
+    ),
+    Metric(
+        "coalition_time_to_buy",
+        "steps from founding to purchase",
+        higher_is_better=False,
+        note="mean steps between a coalition's founding and its purchase (how fast groups "
+        "form; runs without any are left out)",
+    ),
+    Metric(
         "coalition_success_rate",
         "coalition success rate",
         note="coalitions (pledge campaigns, threshold deals) that bought, out of those closed "
@@ -569,6 +581,51 @@ def build_blocks(
     return blocks, tables
 
 
+SELLER_FIGURE = "seller_trajectories.png"
+
+
+def _mixed_markets(sellers: pd.DataFrame) -> bool:
+    """Whether any run has sellers of more than one policy."""
+    return bool((sellers.groupby(["policy_run", "seed"])["policy"].nunique() > 1).any())
+
+
+def seller_trajectories_figure(
+    sellers: pd.DataFrame,
+    path: Path,
+    vary_key: str | None = None,
+    vary_values: Sequence[Any] | None = None,
+) -> Path:
+    """Market share and cumulative profit over time, by the sellers' own policy.
+
+    One column per varied value (or one column); lines per seller policy, averaged over
+    seeds (shares summed over the sellers of a policy within a run first).
+    """
+    plt = _pyplot()
+    values = list(vary_values) if vary_key and vary_values is not None else [None]
+    fig, axes = plt.subplots(
+        2, len(values), figsize=(5 * len(values), 7), squeeze=False, constrained_layout=True
+    )
+    keys = ["policy_run", "seed", "step", "policy"] + ([vary_key] if vary_key else [])
+    per = sellers.groupby(keys, dropna=False)[["market_share", "profit"]].sum().reset_index()
+    for j, value in enumerate(values):
+        part = per if value is None else per[per[vary_key] == value]
+        for name, grp in part.groupby("policy"):
+            share = grp.groupby("step")["market_share"].mean().rolling(5, min_periods=1).mean()
+            profit = grp.sort_values("step").groupby(["policy_run", "seed"])["profit"].cumsum()
+            cum = profit.groupby(grp.sort_values("step")["step"]).mean()
+            axes[0, j].plot(share.index, share.to_numpy(), label=str(name))
+            axes[1, j].plot(cum.index, cum.to_numpy(), label=str(name))
+        head = "" if value is None else f"{vary_key} = {value}"
+        axes[0, j].set(title=head, ylabel="market share (units)", xlabel="step")
+        axes[1, j].set(ylabel="cumulative profit", xlabel="step")
+        for ax in axes[:, j]:
+            ax.grid(alpha=0.3)
+            ax.legend(frameon=False, fontsize=8)
+    atomic_write(path, lambda p: fig.savefig(p, dpi=90, format="png"))
+    plt.close(fig)
+    return path
+
+
 def write_report(
     out_dir: Path | str,
     runs: pd.DataFrame,
@@ -583,6 +640,7 @@ def write_report(
     market_overrides: Sequence[str] = (),
     command: str = "python -m experiments.compare_policies",
     figures: bool = True,
+    sellers: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``report.md``, ``report.html`` and (with ``figures``) the three PNG figures.
 
@@ -600,6 +658,9 @@ def write_report(
         market_overrides: The market overrides given on the command line.
         command: The command line that reproduces the comparison.
         figures: Whether to draw and embed the figures.
+        sellers: Optional per run, step and seller table (``sellers.parquet`` of each run);
+            when sellers of several policies share a market, adds ``seller_trajectories.png``
+            (market share and cumulative profit over time by the sellers' own policy).
 
     Returns:
         The paths written.
@@ -623,6 +684,19 @@ def write_report(
         price_figure(timeseries, policies, out / FIGURES[1], vary_key, vary_values)
         scatter_figure(runs, policies, out / FIGURES[2], vary_key, vary_values)
         written += [out / f for f in FIGURES]
+        if sellers is not None and len(sellers) and _mixed_markets(sellers):
+            path = out / SELLER_FIGURE
+            seller_trajectories_figure(sellers, path, vary_key, vary_values)
+            written.append(path)
+            blocks += [
+                ("h2", "Sellers over time"),
+                (
+                    "p",
+                    "Market share (5-step rolling mean) and cumulative profit of the sellers "
+                    "of each policy within the same market, averaged over seeds.",
+                ),
+                ("img", (SELLER_FIGURE, "market share and cumulative profit by seller policy")),
+            ]
     written.append(write_text(out / "report.md", to_markdown(blocks)))
     written.append(write_text(out / "report.html", to_html(blocks, title)))
     return written

@@ -74,6 +74,7 @@ class CommunityDynamics:
         self.cascades = CascadeLog(s)
         self.last_price = np.full(n, np.nan)
         self.last_seller = np.full(n, -1, dtype=np.int32)
+        self.last_alone = np.zeros(n, dtype=bool)
         self.response = np.ones(s)
         self._apologised = np.full(s, -(10**9), dtype=np.int64)
         self._failed: list[tuple[np.ndarray, np.ndarray, float]] = []
@@ -125,7 +126,8 @@ class CommunityDynamics:
             buyers = deals["customer_id"]
             sellers = deals["seller_id"]
             price = deals["unit_price"]
-            gap = self._prices_seen(buyers, sellers, price)
+            alone = deals["coalition_id"] < 0
+            gap = self._prices_seen(buyers, sellers, price, alone)
             sat = satisfaction(
                 deals["willingness_to_pay"], price, cfg.expected_share, gap, cfg.fairness_weight
             )
@@ -141,6 +143,7 @@ class CommunityDynamics:
             rep.grievance[buyers, sellers] += np.maximum(-sat, 0.0).astype(np.float32)
             self.last_price[buyers] = price
             self.last_seller[buyers] = sellers
+            self.last_alone[buyers] = alone
             self._post_reviews(buyers, sellers, sat)
         for customers, sellers, evidence in self._failed:
             rep.competence[customers, sellers] = update_belief(
@@ -157,9 +160,13 @@ class CommunityDynamics:
         self._respond(t)
 
     def _prices_seen(
-        self, buyers: np.ndarray, sellers: np.ndarray, price: np.ndarray
+        self, buyers: np.ndarray, sellers: np.ndarray, price: np.ndarray, alone: np.ndarray
     ) -> np.ndarray:
-        """Neighbours compare prices; returns each buyer's fairness gap (0 if none)."""
+        """Neighbours compare prices; returns each buyer's fairness gap (0 if none).
+
+        Only purchases made alone are compared: a group's lower price is an open volume
+        deal anyone could join, not discrimination.
+        """
         m, cfg, rep = self.model, self.cfg, self.rep
         gap = np.zeros(len(buyers))
         if cfg.price_visibility <= 0:
@@ -175,7 +182,9 @@ class CommunityDynamics:
         nbr = g.indices[pos].astype(np.int64)
         seen = m.rng.random(len(pos)) < cfg.price_visibility
         same = (
-            (self.last_seller[nbr] == sellers[rows])
+            alone[rows]
+            & self.last_alone[nbr]
+            & (self.last_seller[nbr] == sellers[rows])
             & (m.customers.product[nbr] == m.customers.product[buyers[rows]])
             & np.isfinite(self.last_price[nbr])
         )
@@ -200,6 +209,9 @@ class CommunityDynamics:
                 cfg.learning_rate,
                 np.ones(int(hit.sum()), dtype=bool),
             )
+            # Feeling cheated, some say so in a review.
+            value = np.maximum(-1.0, -cfg.fairness_weight * over[hit])
+            self._post_reviews(nbr[hit], s_hit, value)
         return gap
 
     def _post_reviews(self, customers: np.ndarray, sellers: np.ndarray, value: np.ndarray) -> None:

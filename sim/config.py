@@ -251,12 +251,12 @@ class CommunityConfig:
     word_of_mouth_weight: float = 0.5
     price_visibility: float = 0.0
     fairness_tolerance: float = 0.05
-    fairness_weight: float = 2.0
-    grievance_threshold: float = 1.0
+    fairness_weight: float = 3.0
+    grievance_threshold: float = 0.8
     grievance_decay: float = 0.9
-    contagion_threshold: float = 0.3
+    contagion_threshold: float = 0.25
     boycott_steps: int = 20
-    reputation_weight: float = 0.3
+    reputation_weight: float = 0.5
     seller_response: str = "none"
     response_threshold: float = 0.05
     hosting: list[str] = field(default_factory=list)

@@ -143,7 +143,8 @@ def summarize(
     ``mean_rounds_to_agreement`` averages over bargained orders (one per coalition).
 
     With the coalition log (``coalitions.parquet``) it adds ``coalitions_started``,
-    ``coalition_success_rate`` (bought / closed) and ``money_refunded`` (failed crowdfunding);
+    ``coalition_success_rate`` (bought / closed), ``money_refunded`` (failed crowdfunding) and
+    ``coalition_time_to_buy`` (mean steps from founding to purchase);
     with the sellers' table and the outrage-cascade log, ``reviews_posted``,
     ``outrage_cascades`` and ``mean_cascade_size``.
     """
@@ -223,8 +224,12 @@ def _loyalty(deals: pd.DataFrame) -> float:
 def _coalition_summary(co: pd.DataFrame) -> dict[str, Any]:
     closed = co["status"] != "open"
     bought = int((co["status"] == "bought").sum())
+    done = co[co["status"] == "bought"]
     return {
         "coalitions_started": int(len(co)),
         "coalition_success_rate": bought / int(closed.sum()) if closed.any() else float("nan"),
         "money_refunded": float(co["refunded"].sum()),
+        "coalition_time_to_buy": float((done["closed"] - done["founded"]).mean())
+        if len(done)
+        else float("nan"),
     }

@@ -533,7 +533,60 @@ class MarketModel(mesa.Model):
             self._collect_pledge_payments()
 
         if greedy:
+            self._host_groups(t)
             self._merge(t)
+
+    def _host_groups(self, t: int) -> None:
+        """Hosting sellers seed their own group deal around an influential customer.
+
+        Each step, with probability ``community.host_rate`` per hosting seller and product, the
+        seller starts a group led by the best-connected active customer who wants the product,
+        is in no group, does not boycott the seller and expects to gain from the group. The
+        group buys from its host when the host can serve it (the focal point of the community).
+        """
+        cm = self.cfg.community
+        if self.community is None or not cm.hosting:
+            return
+        cu, co, b = self.customers, self.coalitions, self.sellers
+        hosts = np.flatnonzero([p.name in cm.hosting for p in b.policies])
+        degree = self.graph.degrees()
+        free = cu.active() & ~cu.loner & (cu.coalition == NO_COALITION)
+        boycott = self.community.rep.boycotting(t)
+        target = max(1, self.cfg.coalition.max_size * (self.cfg.customers.quantity_max + 1) // 4)
+        target = min(target, self.max_order)
+        leaders, sellers = [], []
+        for s_id in hosts:
+            for g in np.flatnonzero(b.offered[s_id]):
+                if self.rng.random() >= cm.host_rate:
+                    continue
+                cand = np.flatnonzero(free & (cu.product == g) & ~boycott[:, s_id])
+                if len(cand) == 0:
+                    continue
+                hoped = b.quote(np.array([s_id]), np.array([g]), np.array([target]))[0]
+                cand = cand[cu.wtp[cand] >= hoped]
+                if len(cand) == 0:
+                    continue
+                leader = cand[np.argmax(degree[cand])]
+                free[leader] = False
+                leaders.append(leader)
+                sellers.append(s_id)
+        if not leaders:
+            return
+        leaders = np.array(leaders, dtype=np.int64)
+        ids = co.found(
+            product=cu.product[leaders],
+            founder=leaders,
+            founded=np.full(len(leaders), t),
+            status=np.full(len(leaders), CoalitionStatus.OPEN),
+            host=np.array(sellers, dtype=np.int32),
+            threshold=np.full(len(leaders), target, dtype=np.int32),
+            deadline=np.full(len(leaders), t + self.cfg.coalition.formation_steps),
+            tactic=cu.tactic[leaders],
+            discount=cu.discount[leaders],
+        )
+        cu.coalition[leaders] = ids
+        cu.invite[leaders] = NO_COALITION
+        self._refresh_coalitions(t)
 
     def _collect_pledge_payments(self) -> None:
         """Crowdfunding backers pay the campaign price up front, into escrow."""
@@ -660,9 +713,12 @@ class MarketModel(mesa.Model):
                 seller = self._cheapest(list_quotes * self.community.choice_factor(founders))
             else:
                 seller = self._cheapest(list_quotes)
+            host = co.host[ready].astype(np.int64)
+            hosted = (host >= 0) & np.isfinite(quotes[np.arange(len(ready)), np.maximum(host, 0)])
+            seller = np.where(hosted, host, seller)
             if auction.any():
                 winner, tender_price, rule = self._tender(g, quotes, auction, list_quotes)
-                use = (winner >= 0) & (tender_price <= list_quotes.min(axis=1))
+                use = (winner >= 0) & (tender_price <= list_quotes.min(axis=1)) & ~hosted
                 seller = np.where(use, winner, seller)
                 fixed[use] = tender_price[use]
                 protocol[use] = FIRST_PRICE if rule == "first" else SECOND_PRICE
@@ -1112,6 +1168,7 @@ class MarketModel(mesa.Model):
                 "threshold": co.threshold.astype(np.int64),
                 "deadline": co.deadline.astype(np.int64),
                 "refunded": co.refunded.astype(np.float64),
+                "host": co.host.astype(np.int64),
             }
         )
 

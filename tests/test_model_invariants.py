@@ -85,6 +85,8 @@ def markets(draw):
             "grievance_threshold": draw(st.floats(0.1, 2.0)),
             "contagion_threshold": draw(st.floats(0.0, 1.0)),
             "seller_response": draw(st.sampled_from(["none", "apologise", "listen"])),
+            "hosting": draw(st.sampled_from([[], ["volume_discount"], ["posted", "negotiated"]])),
+            "host_rate": draw(st.floats(0.0, 1.0)),
         },
         "negotiation": {
             "max_rounds": draw(st.integers(1, 15)),
