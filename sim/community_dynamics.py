@@ -42,6 +42,7 @@ from agents.reputation import Reputation
 from sim.community import (
     CascadeLog,
     complex_contagion_multi,
+    public_rating,
     relative_overpayment,
     satisfaction,
     satisfaction_to_belief,
@@ -308,12 +309,11 @@ class CommunityDynamics:
         """Per-seller figures of this step (for the sellers' time series)."""
         rep = self.rep
         n_rev = self.rating_n
+        # The review site shows a Bayesian average (prior: 5 neutral reviews).
         return {
             "warmth": rep.warmth.mean(axis=0).astype(np.float64),
             "competence": rep.competence.mean(axis=0).astype(np.float64),
-            "public_rating": np.divide(
-                self.rating_sum, n_rev, out=np.full_like(n_rev, np.nan), where=n_rev > 0
-            ),
+            "public_rating": public_rating(self.rating_sum, n_rev),
             "boycott_share": rep.boycotting(t).mean(axis=0),
             "reviews": self.stats["reviews_by_seller"].copy(),
             "outrage_seeds": self.stats["outrage_seeds"].astype(np.float64),
