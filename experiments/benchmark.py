@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 
-def measure(n: int, steps: int, seed: int, network: str, avg_degree: float) -> dict:
+def measure(
+    n: int, steps: int, seed: int, network: str, avg_degree: float, community: bool = False
+) -> dict:
     """Build and run one model in this process; returns its figures."""
     from sim import MarketModel
 
@@ -29,6 +31,7 @@ def measure(n: int, steps: int, seed: int, network: str, avg_degree: float) -> d
         steps=steps,
         customers={"n": n},
         network={"kind": network, "avg_degree": avg_degree},
+        community={"enabled": community},
     )
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -45,6 +48,7 @@ def measure(n: int, steps: int, seed: int, network: str, avg_degree: float) -> d
         "customer_steps_per_s": round(n * steps / run, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "deals": deals,
+        "community": community,
     }
 
 
@@ -56,12 +60,22 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--network", default="scale_free")
     ap.add_argument("--avg-degree", type=float, default=8.0)
+    ap.add_argument("--community", action="store_true", help="switch community dynamics on")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here")
     ap.add_argument("--single", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.single is not None:
         print(
-            json.dumps(measure(args.single, args.steps, args.seed, args.network, args.avg_degree))
+            json.dumps(
+                measure(
+                    args.single,
+                    args.steps,
+                    args.seed,
+                    args.network,
+                    args.avg_degree,
+                    args.community,
+                )
+            )
         )
         return []
     try:
@@ -88,6 +102,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             "--avg-degree",
             str(args.avg_degree),
         ]
+        if args.community:
+            cmd.append("--community")
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             print(
