@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 #: Evidence a let-down customer takes from an undelivered order / a cancelled campaign.
 FAILED_DELIVERY = 0.0
 CANCELLED_CAMPAIGN = 0.3
+#: Satisfaction below minus this margin adds to grievance.
+GRIEVANCE_MARGIN = 0.3
 
 
 class CommunityDynamics:
@@ -141,7 +143,11 @@ class CommunityDynamics:
             rep.competence[buyers, sellers] = update_belief(
                 rep.competence[buyers, sellers], np.ones(len(buyers)), lr, mask
             )
-            rep.grievance[buyers, sellers] += np.maximum(-sat, 0.0).astype(np.float32)
+            # Only a markedly bad experience (satisfaction below -GRIEVANCE_MARGIN) breeds
+            # resentment: a thin surplus alone is disappointing, not outrageous.
+            rep.grievance[buyers, sellers] += np.maximum(-sat - GRIEVANCE_MARGIN, 0.0).astype(
+                np.float32
+            )
             self.last_price[buyers] = price
             self.last_seller[buyers] = sellers
             self.last_alone[buyers] = alone
@@ -249,13 +255,15 @@ class CommunityDynamics:
             value = rep.review[src, s]
             target = satisfaction_to_belief(value)
             ones = np.ones(len(dst), dtype=bool)
-            # A reader reading several reviews in one step takes them in turn (last wins ties).
+            # A reader reached by several reviews of one seller in a step is moved by one of them
+            # (numpy fancy assignment keeps the last write).
             rep.warmth[dst, s] = update_belief(rep.warmth[dst, s], target, lr, ones)
             rep.competence[dst, s] = update_belief(rep.competence[dst, s], target, lr, ones)
-            rep.grievance[dst, s] += (np.maximum(-value, 0) * cfg.word_of_mouth_weight).astype(
-                np.float32
-            )
-            new = np.isnan(rep.review[dst, s])
+            # Reading shapes beliefs, not grievance: outrage starts from one's own experience
+            # (or unfair prices one has seen) and spreads by contagion, not by review volume.
+            # A reader passes on the review it just read unless it still holds one it has not
+            # passed on yet, so word of mouth keeps flowing as new reviews are written.
+            new = ~rep.fresh[dst, s]
             d, v, h = dst[new], value[new], rep.review_hops[src[new], s] + 1
             rep.review[d, s] = v
             rep.review_hops[d, s] = h

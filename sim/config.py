@@ -252,7 +252,7 @@ class CommunityConfig:
     price_visibility: float = 0.0
     fairness_tolerance: float = 0.05
     fairness_weight: float = 3.0
-    grievance_threshold: float = 0.8
+    grievance_threshold: float = 0.5
     grievance_decay: float = 0.9
     contagion_threshold: float = 0.25
     boycott_steps: int = 20
@@ -482,13 +482,16 @@ def _validate_community(cm: Any) -> None:
         "price_visibility",
         "fairness_tolerance",
         "grievance_decay",
-        "contagion_threshold",
         "reputation_weight",
         "response_threshold",
         "host_rate",
     ):
         _prob(f"community.{k}", cm[k])
+    # A zero threshold would outrage everyone with a neighbour at once.
+    _real("community.contagion_threshold", cm.contagion_threshold, 0.0, 1.0, lo_open=True)
     _int_at_least("community.review_hops", cm.review_hops, 1)
+    if cm.review_hops > 100:
+        _fail("community.review_hops", cm.review_hops, "an integer in [1, 100]")
     _int_at_least("community.boycott_steps", cm.boycott_steps, 1)
     _real("community.fairness_weight", cm.fairness_weight, 0.0)
     _real("community.grievance_threshold", cm.grievance_threshold, 0.0, lo_open=True)

@@ -143,7 +143,8 @@ def summarize(
     ``mean_rounds_to_agreement`` averages over bargained orders (one per coalition).
 
     With the coalition log (``coalitions.parquet``) it adds ``coalitions_started``,
-    ``coalition_success_rate`` (bought / closed), ``money_refunded`` (failed crowdfunding) and
+    ``coalition_success_rate`` (bought / closed), ``money_refunded`` (crowdfunding money
+    returned to backers) and
     ``coalition_time_to_buy`` (mean steps from founding to purchase);
     with the sellers' table and the outrage-cascade log, ``reviews_posted``,
     ``outrage_cascades`` and ``mean_cascade_size``.
@@ -162,7 +163,9 @@ def summarize(
     sizes = deals.loc[group].groupby("coalition_id").size()
     # Rounds are counted per order (a coalition's order is one negotiation), as per step.
     bargained = deals["protocol"].to_numpy() == "alternating_offers"
-    order_id = np.where(group, deals["coalition_id"], -1 - deals["customer_id"].to_numpy())
+    # A solo order is one customer's purchase in one step (customers may buy again).
+    solo_id = deals["customer_id"].to_numpy() * (int(steps) + 1) + deals["step"].to_numpy()
+    order_id = np.where(group, deals["coalition_id"], -1 - solo_id)
     first_row = np.zeros(len(deals), dtype=bool)
     if len(deals):
         _, first = np.unique(order_id, return_index=True)

@@ -11,8 +11,10 @@ Each step runs, for the whole population at once:
    crowdfunding backers pay into escrow;
 6. ``trade``    — ready coalitions and solo buyers pick sellers (or tender), negotiate, are
    allocated capacity, pay (division rule) and are served; failed campaigns refund;
-7. ``learn``    — adaptive sellers score today's multiplier by today's profit;
-8. ``collect``  — DataCollector records the step's metrics.
+7. ``community``— (``community.enabled`` only) experience, price fairness, reviews by word of
+   mouth, reputation, outrage and boycotts, seller responses (``sim.community_dynamics``);
+8. ``learn``    — adaptive sellers score today's multiplier by today's profit;
+9. ``collect``  — DataCollector records the step's metrics.
 
 Agent state lives in numpy columns (``agents.customer.CustomerPopulation``,
 ``agents.seller.SellerBook``, ``agents.coalition.CoalitionTable``); the model never
@@ -350,10 +352,11 @@ class MarketModel(mesa.Model):
 
     # -- phase 3
     def _price(self, t: int) -> None:
-        if not self.learning.dynamic:
-            return
-        self.learning.set_prices(t, self.rng)
-        self._refresh_price_lists()
+        listening = self.community is not None and self.cfg.community.seller_response == "listen"
+        if self.learning.dynamic:
+            self.learning.set_prices(t, self.rng)
+        if self.learning.dynamic or listening:
+            self._refresh_price_lists()
 
     def _refresh_price_lists(self) -> None:
         """Public price lists: what a group expects at each quantity, and solo list prices."""
@@ -450,6 +453,10 @@ class MarketModel(mesa.Model):
             )
             if not greedy:
                 usable &= cu.coalition == NO_COALITION
+                if self.community is not None:
+                    # Nobody pledges to a campaign whose seller it boycotts.
+                    target_seller = np.maximum(co.seller[inv], 0)
+                    usable &= ~self.community.rep.boycotting(t)[np.arange(cu.n), target_seller]
             idx = np.flatnonzero(usable)
             if len(idx):
                 target = cu.invite[idx]
@@ -541,7 +548,8 @@ class MarketModel(mesa.Model):
 
         Each step, with probability ``community.host_rate`` per hosting seller and product, the
         seller starts a group led by the best-connected active customer who wants the product,
-        is in no group, does not boycott the seller and expects to gain from the group. The
+        is in no group, does not boycott the seller and values the product at least at the
+        host's price for the group's target order. The
         group buys from its host when the host can serve it (the focal point of the community).
         """
         cm = self.cfg.community
@@ -1004,7 +1012,8 @@ class MarketModel(mesa.Model):
         if repeat > 0:
             # Repeat demand: the customer will want its product again after a while.
             cu.status[mem] = Status.WAITING
-            cu.arrival[mem] = t + self.rng.geometric(repeat, size=len(mem))
+            back = t + self.rng.geometric(repeat, size=len(mem)).astype(np.int64)
+            cu.arrival[mem] = np.minimum(back, np.iinfo(np.int32).max)
             cu.active_since[mem] = -1
         sold_units = units[rows]
         sr, pr = s[rows], orders["product"][rows]
@@ -1147,7 +1156,8 @@ class MarketModel(mesa.Model):
         """One row per coalition ever founded: its terms and outcome (the seller it bought from).
 
         ``status`` is ``open`` (still recruiting at the end), ``bought`` or ``dissolved``;
-        ``refunded`` is the crowdfunding money returned when a campaign failed.
+        ``refunded`` is the crowdfunding money returned to its backers (campaign failed, or
+        backers left the order); ``host`` is the seller that seeded the group (-1 if none).
         """
         co = self.coalitions
         names = np.array([st.name.lower() for st in CoalitionStatus], dtype=object)
