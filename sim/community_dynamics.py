@@ -27,7 +27,9 @@ Rules, in order within the phase:
    ``boycott_steps`` steps; outrage fades when the boycott ends and grievance has cooled.
 5. **Seller response** — ``apologise``: a seller boycotted by more than
    ``response_threshold`` of customers apologises (halves its boycotters' grievance, lifts
-   their warmth) at most once per boycott period; ``listen``: a seller reads the share of
+   their warmth) at most once per boycott period; ``reform``: such a seller, if it prices
+   from customer data, changes policy to a posted price at the same markup (and stops
+   adaptive price pushing); ``listen``: a seller reads the share of
    negative reviews about it (aggregate, anonymous) and lowers its price multiplier while
    complaints exceed ``response_threshold``, recovering slowly otherwise.
 """
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agents.pricing.registry import make_policy
 from agents.reputation import Reputation
 from sim.community import (
     CascadeLog,
@@ -80,6 +83,7 @@ class CommunityDynamics:
         self.last_alone = np.zeros(n, dtype=bool)
         self.response = np.ones(s)
         self._apologised = np.full(s, -(10**9), dtype=np.int64)
+        self.reformed = np.full(s, -1, dtype=np.int64)  # step a seller changed policy (-1: never)
         self._failed: list[tuple[np.ndarray, np.ndarray, float]] = []
         self.stats: dict[str, Any] = self._empty_stats()
 
@@ -299,6 +303,19 @@ class CommunityDynamics:
                 rep.grievance[who, s] *= np.float32(0.5)
                 rep.warmth[who, s] = np.minimum(rep.warmth[who, s] + 0.1, 1.0)
                 self._apologised[s] = t
+        elif cfg.seller_response == "reform":
+            # A boycotted seller that prices from customer data changes policy: it drops
+            # personalised prices (and price pushing) for a posted price at the same markup.
+            share = rep.boycotting(t).mean(axis=0)
+            b = m.sellers
+            for s in np.flatnonzero(share > cfg.response_threshold):
+                policy = b.policies[s]
+                if policy.classifier.get("uses_customer_data"):
+                    b.policies[s] = make_policy("posted", {"markup": policy.markup})
+                    m.learning.adaptive[s] = False
+                    b.scale[s] = 1.0
+                    self.reformed[s] = t
+                    m.refresh_prices()
         elif cfg.seller_response == "listen":
             n_rev = self.stats["reviews_by_seller"]
             bad = np.divide(

@@ -467,7 +467,7 @@ def _validate_pricing(pr: Any) -> None:
     _real("pricing.adaptive.c", ad.c, 0.0)
 
 
-SELLER_RESPONSES = ("none", "apologise", "listen")
+SELLER_RESPONSES = ("none", "apologise", "reform", "listen")
 
 
 def _validate_community(cm: Any) -> None:

@@ -358,6 +358,10 @@ class MarketModel(mesa.Model):
         if self.learning.dynamic or listening:
             self._refresh_price_lists()
 
+    def refresh_prices(self) -> None:
+        """Recompute the public price lists after a seller changed its prices or policy."""
+        self._refresh_price_lists()
+
     def _refresh_price_lists(self) -> None:
         """Public price lists: what a group expects at each quantity, and solo list prices."""
         self.price_table = self.sellers.best_price_table(self.max_order)
@@ -1119,6 +1123,7 @@ class MarketModel(mesa.Model):
             "profit": (b.revenue - revenue0) - (b.cost - cost0),
             "market_share": units / total if total else np.zeros(b.n),
             "price_multiplier": b.scale * b.response,
+            "policy": np.array([p.name for p in b.policies], dtype=object),
         }
         nan = np.full(b.n, np.nan)
         extra = self.community.seller_rows(t) if self.community is not None else {}
@@ -1194,8 +1199,8 @@ class MarketModel(mesa.Model):
         frame = pd.DataFrame(
             {k: np.concatenate([r[k] for r in self._seller_rows]) for k in self._seller_rows[0]}
         )
-        names = np.array([p.name for p in self.sellers.policies], dtype=object)
-        frame.insert(2, "policy", names[frame["seller_id"].to_numpy()])
+        # Each row carries the policy the seller ran that step (a seller may reform).
+        frame.insert(2, "policy", frame.pop("policy"))
         return frame
 
     def cascades_frame(self) -> pd.DataFrame:

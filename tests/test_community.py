@@ -188,3 +188,32 @@ def test_customer_first_market_share_rises_over_the_horizon():
 
     low, high = ci95([share_change(seed) for seed in range(10)])
     assert low > 0, (low, high)
+
+
+def test_reforming_sellers_drop_personalised_prices_under_boycott():
+    m = MarketModel(
+        seed=1,
+        steps=80,
+        customers={"n": 600, "repeat_rate": 0.1},
+        pricing={"mix": ["short_term:1", "posted:1"]},
+        community={
+            "enabled": True,
+            "grievance_threshold": 0.2,
+            "price_visibility": 1.0,
+            "seller_response": "reform",
+            "response_threshold": 0.01,
+        },
+    )
+    start = {i for i, p in enumerate(m.sellers.policies) if p.name == "short_term"}
+    m.run()
+    reformed = set(np.flatnonzero(m.community.reformed >= 0))
+    assert reformed and reformed <= start
+    for s in reformed:
+        assert m.sellers.policies[s].name == "posted"
+        assert not m.learning.adaptive[s]
+    frame = m.sellers_frame()
+    s0 = min(reformed)
+    t0 = m.community.reformed[s0]
+    mine = frame[frame["seller_id"] == s0]
+    assert set(mine[mine["step"] < t0]["policy"]) == {"short_term"}
+    assert set(mine[mine["step"] > t0]["policy"]) == {"posted"}

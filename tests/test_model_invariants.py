@@ -84,7 +84,7 @@ def markets(draw):
             "price_visibility": draw(st.floats(0.0, 1.0)),
             "grievance_threshold": draw(st.floats(0.1, 2.0)),
             "contagion_threshold": draw(st.floats(0.01, 1.0)),
-            "seller_response": draw(st.sampled_from(["none", "apologise", "listen"])),
+            "seller_response": draw(st.sampled_from(["none", "apologise", "reform", "listen"])),
             "hosting": draw(st.sampled_from([[], ["volume_discount"], ["posted", "negotiated"]])),
             "host_rate": draw(st.floats(0.0, 1.0)),
         },
