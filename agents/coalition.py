@@ -81,10 +81,6 @@ class CoalitionTable:
         units = np.bincount(c, weights=member_quantity[inside], minlength=self._n)[: self._n]
         self._cols["units"][: self._n] = units.astype(np.int32)
 
-    def open_ids(self) -> np.ndarray:
-        """Ids of coalitions still recruiting."""
-        return np.flatnonzero(self.status == CoalitionStatus.OPEN).astype(np.int32)
-
     def view(self, cid: int) -> Coalition:
         """Read-only snapshot of one coalition."""
         if not 0 <= cid < self._n:

@@ -7,7 +7,7 @@ visualisation) inspects one customer through; it stores only its row index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -163,10 +163,6 @@ class CustomerPopulation:
             last_seller=np.full(n, -1, dtype=np.int32),
         )
 
-    def column_names(self) -> list[str]:
-        """Names of the state columns."""
-        return [f.name for f in fields(self)]
-
     # --- decisions (whole-array rules) -------------------------------------------------
 
     def active(self) -> np.ndarray:
@@ -186,16 +182,6 @@ class CustomerPopulation:
         free = self.active() & (self.coalition == NO_COALITION)
         waited = step - self.active_since
         return free & (self.loner | (waited >= solo_after) | (self.remaining_patience(step) <= 1))
-
-    def join_gain(
-        self,
-        idx: np.ndarray,
-        solo_price: np.ndarray,
-        group_price: np.ndarray,
-        coordination_cost: float,
-    ) -> np.ndarray:
-        """Expected money saved by buying in a group instead of alone, net of coordination."""
-        return (solo_price - group_price) * self.quantity[idx] - coordination_cost
 
 
 class CustomerAgent(mesa.Agent):

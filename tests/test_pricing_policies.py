@@ -174,3 +174,10 @@ def test_adaptive_scale_multiplies_the_list_price():
     p = make_policy("posted", {"markup": 0.2})
     c = np.array([10.0])
     assert p.quote(c, np.array([1.0]), np.array([1]), scale=1.5).tolist() == [18.0]
+
+
+def test_policies_can_be_filtered_by_traits():
+    from agents.pricing.registry import filter_policies
+
+    assert set(filter_policies(family="one_to_one")) == {"personalised", "short_term"}
+    assert "reverse_auction" in filter_policies(mechanism="auction")
