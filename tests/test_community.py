@@ -29,6 +29,22 @@ def ci95(x):
     return x.mean() - half, x.mean() + half
 
 
+def boycott_market(**community):
+    """A market that boycotts readily: visible prices, touchy customers, a data-pricing seller."""
+    return MarketModel(
+        seed=1,
+        steps=80,
+        customers={"n": 600, "repeat_rate": 0.1},
+        pricing={"mix": ["short_term:1", "posted:1"]},
+        community={
+            "enabled": True,
+            "grievance_threshold": 0.2,
+            "price_visibility": 1.0,
+            **community,
+        },
+    )
+
+
 def test_reviews_are_posted_spread_and_rated():
     m = run()
     s = m.sellers_frame()
@@ -66,18 +82,7 @@ def test_community_off_leaves_the_market_untouched():
 
 
 def test_boycotts_start_spread_fade_and_are_respected():
-    m = MarketModel(
-        seed=1,
-        steps=80,
-        customers={"n": 600, "repeat_rate": 0.1},
-        pricing={"mix": ["short_term:1", "posted:1"]},
-        community={
-            "enabled": True,
-            "grievance_threshold": 0.2,
-            "price_visibility": 1.0,
-            "boycott_steps": 10,
-        },
-    )
+    m = boycott_market(boycott_steps=10)
     boycotted_buys = 0
     ever = np.zeros(m.sellers.n)
     while m.running:
@@ -191,19 +196,7 @@ def test_customer_first_market_share_rises_over_the_horizon():
 
 
 def test_reforming_sellers_drop_personalised_prices_under_boycott():
-    m = MarketModel(
-        seed=1,
-        steps=80,
-        customers={"n": 600, "repeat_rate": 0.1},
-        pricing={"mix": ["short_term:1", "posted:1"]},
-        community={
-            "enabled": True,
-            "grievance_threshold": 0.2,
-            "price_visibility": 1.0,
-            "seller_response": "reform",
-            "response_threshold": 0.01,
-        },
-    )
+    m = boycott_market(seller_response="reform", response_threshold=0.01)
     start = {i for i, p in enumerate(m.sellers.policies) if p.name == "short_term"}
     m.run()
     reformed = set(np.flatnonzero(m.community.reformed >= 0))
