@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import Any
 
 import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.config import CustomersConfig
+from mechanisms.demand import wtp_signal
+
+#: Distributions of the willingness-to-pay multiplier (``customers.wtp_dist``).
+WTP_DISTRIBUTIONS = ("lognormal", "uniform", "normal")
 
 
 class Status(IntEnum):
@@ -87,7 +89,7 @@ class CustomerPopulation:
     @classmethod
     def generate(
         cls,
-        cfg: CustomersConfig,
+        cfg: Any,
         reference_price: np.ndarray,
         tactic_shares: np.ndarray,
         rng: np.random.Generator,
@@ -102,7 +104,7 @@ class CustomerPopulation:
         and standard deviation ``wtp_sd`` (lognormal parametrised by its mean and sd).
 
         Args:
-            cfg: The ``customers`` config node.
+            cfg: The ``customers`` config node (``sim.config.CustomersConfig`` fields).
             reference_price: Reference (typical list) price per product.
             tactic_shares: Probability of each tactic index.
             rng: Generator of the population stream.
@@ -164,6 +166,22 @@ class CustomerPopulation:
         )
 
     # --- decisions (whole-array rules) -------------------------------------------------
+
+    def signals(self, policy: Any, buyers: np.ndarray) -> np.ndarray:
+        """A data-using seller's estimate of each buyer's valuation (NaN: coalition/hidden).
+
+        ``buyers`` is -1 for a coalition, which reveals only its aggregate demand. A customer
+        hides its data from a policy whose ``privacy_share`` exceeds its own draw; the
+        estimate's log-normal error has the policy's spread ``noise``
+        (:func:`mechanisms.demand.wtp_signal`).
+        """
+        out = np.full(len(buyers), np.nan)
+        ok = buyers >= 0
+        b = buyers[ok]
+        params = policy.params
+        hidden = self.privacy_u[b] < getattr(params, "privacy_share", 0.0)
+        out[ok] = wtp_signal(self.wtp[b], self.signal_z[b], getattr(params, "noise", 0.0), hidden)
+        return out
 
     def active(self) -> np.ndarray:
         """Mask of customers currently shopping."""

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from agents.pricing.base import PricingPolicy
+from agents.pricing.posted import PostedPrice
 
 
 @dataclass
@@ -29,6 +30,12 @@ class SellerBook:
         capacity: Units each seller can sell per step.
         capacity_left: Units still available this step.
         revenue, units_sold, cost: Running totals per seller.
+        scale: Adaptive price multiplier of each seller (1 unless learning).
+        learned: ``[S, P]`` demand-based price (NaN until learned).
+        signal_source: ``(policy, buyers) -> estimates`` of buyers' valuations, for policies
+            that use customer data (``CustomerPopulation.signals``).
+        response: Price multiplier a seller applies in response to complaints (1 if none).
+        reformed_at: Step at which a seller gave up data-based pricing (-1: never).
     """
 
     offered: np.ndarray
@@ -46,12 +53,15 @@ class SellerBook:
     learned: np.ndarray = field(default=None)  # type: ignore[assignment]
     signal_source: Callable[[PricingPolicy, np.ndarray], np.ndarray] | None = None
     response: np.ndarray = field(default=None)  # type: ignore[assignment]
+    reformed_at: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.scale is None:
             self.scale = np.ones(self.n)
         if self.response is None:
             self.response = np.ones(self.n)
+        if self.reformed_at is None:
+            self.reformed_at = np.full(self.n, -1, dtype=np.int64)
         if self.learned is None:
             self.learned = np.full(self.offered.shape, np.nan)
 
@@ -115,6 +125,19 @@ class SellerBook:
                     learned=self.learned[s, g],
                 )
         return price
+
+    def reform(self, seller: int, t: int) -> bool:
+        """A seller that prices from customer data switches to a posted price, same markup.
+
+        Returns:
+            Whether the seller changed policy (False if it uses no customer data).
+        """
+        policy = self.policies[seller]
+        if not policy.classifier.get("uses_customer_data"):
+            return False
+        self.policies[seller] = PostedPrice(markup=policy.markup)
+        self.reformed_at[seller] = t
+        return True
 
     def bargains(self, seller: np.ndarray, is_group: np.ndarray) -> np.ndarray:
         """Whether each order (at its seller) is bargained rather than take-it-or-leave-it."""

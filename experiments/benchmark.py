@@ -18,13 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+from sim import MarketModel
+from sim.results.io import write_text
+
 
 def measure(
     n: int, steps: int, seed: int, network: str, avg_degree: float, community: bool = False
 ) -> dict:
     """Build and run one model in this process; returns its figures."""
-    from sim import MarketModel
-
     t0 = time.perf_counter()
     model = MarketModel(
         seed=seed,
@@ -118,8 +119,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
             flush=True,
         )
     if args.json:
-        from sim.results import write_text
-
         write_text(args.json, json.dumps(results, indent=2) + "\n")
     return results
 

@@ -5,8 +5,8 @@ A Hydra app (config ``configs/compare.yaml``: the run config plus ``policies``, 
 group), every value of the optional ``vary`` key and every seed ``0..seeds-1`` it composes
 the full run config with Hydra's compose API (the market overrides given on the command
 line + ``pricing=NAME`` [+ ``KEY=VALUE``] + ``seed=S``), runs it with
-:func:`sim.run.execute` (optionally in parallel, ``jobs=N``) and writes a report folder (the
-Hydra run dir, default ``results/compare/<timestamp>/``): ``runs.parquet``,
+:func:`sim.cli.run_folder.execute` (optionally in parallel, ``jobs=N``) and writes a report
+folder (the Hydra run dir, default ``results/compare/<timestamp>/``): ``runs.parquet``,
 ``timeseries.parquet``, ``report.md``, ``report.html``, figures and ``manifest.json``.
 
 Examples::
@@ -17,6 +17,10 @@ Examples::
     python -m experiments.compare_policies 'vary={key:coalition.max_size,values:[5,10,20,40]}'
 
 Bad input stops before anything runs or is written, with one line on stderr and exit code 2.
+
+The planning and command-line checks live in :mod:`experiments.compare_plan`, the config
+schema in :mod:`experiments.compare_config` and the report in :mod:`experiments.report`;
+this module runs the plan, gathers the tables and writes the report folder.
 """
 
 from __future__ import annotations
@@ -25,115 +29,38 @@ import math
 import shlex
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import hydra
 import pandas as pd
-from hydra import compose, initialize_config_dir
-from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
 
-from experiments.report import MAIN_CONFIG_KEYS, write_report
-from sim.config import Config, ConfigError
-from sim.preflight import one_line
-from sim.results import config_hash, git_commit, package_versions, write_json, write_parquet
-from sim.run import CONFIG_DIR, execute
-
-DEFAULT_POLICIES: tuple[str, ...] = (
-    "posted",
-    "personalised",
-    "volume_discount",
-    "threshold",
-    "crowdfunding",
-    "negotiated",
-    "reverse_auction",
+# DEFAULT_POLICIES is re-exported: it is part of this entry point's interface (tests, docs).
+from experiments.compare_config import DEFAULT_POLICIES as DEFAULT_POLICIES
+from experiments.compare_plan import (
+    RunTask,
+    format_value,
+    override_key,
+    parse_vary,
+    plan_runs,
+    preflight,
+    split_overrides,
 )
-"""Policies compared when ``policies`` is not given. Extend as ``configs/pricing/`` grows."""
+from experiments.report import MAIN_CONFIG_KEYS, write_report
+from experiments.stats import all_numbers
+from sim.cli.entry import checked_main, fail
+from sim.cli.run_folder import execute
+from sim.config import CONFIG_DIR, ConfigError
+from sim.results.identity import config_hash, git_commit, package_versions
+from sim.results.io import write_json, write_parquet
 
-COMPARE_KEYS = frozenset({"policies", "seeds", "vary", "jobs", "report"})
-"""Top-level keys of the comparison itself; every other override describes the market."""
-
-RESERVED = {
-    "seed": "it is set for each run; use seeds=K (runs use seeds 0..K-1)",
-    "pricing": "it is set for each run; list the policies with policies=[a,b,...]",
-    "pricing.mix": "it is set for each run by the policy; list policies with policies=[a,b,...]",
-}
-"""Market keys the comparison sets itself and a user may therefore not override."""
-
-
-@dataclass
-class VaryConfig:
-    """One config key swept over values, on top of the policies and seeds."""
-
-    key: str = ""
-    values: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class ReportConfig:
-    """Report options."""
-
-    title: str = "Pricing policy comparison"
-    figures: bool = True
-
-
-@dataclass
-class CompareConfig(Config):
-    """The run config plus the comparison's own keys."""
-
-    policies: list[str] = field(default_factory=lambda: list(DEFAULT_POLICIES))
-    seeds: int = 10
-    # None or {key: ..., values: [...]}, checked against VaryConfig by parse_vary (typed as Any:
-    # OmegaConf cannot merge a dict override into a structured node that is None).
-    vary: Any = None
-    jobs: int = 1
-    report: ReportConfig = field(default_factory=ReportConfig)
-
-
-def compare_schema() -> DictConfig:
-    """:class:`CompareConfig` with every field it inherits from :class:`Config` left MISSING.
-
-    ``compare.yaml`` lists it after ``config`` in its defaults: merging it turns the composed
-    run config into a typed ``CompareConfig`` (so ``policies``, ``seeds``, ... are allowed
-    and type-checked) while MISSING values keep the market values ``config`` chose.
-    """
-    node = OmegaConf.structured(CompareConfig)
-    for f in fields(Config):
-        node[f.name] = MISSING
-    return node
-
-
-def register_compare_configs() -> None:
-    """Register :func:`compare_schema` as ``compare_schema`` in Hydra's ConfigStore."""
-    ConfigStore.instance().store(name="compare_schema", node=compare_schema())
-
-
-register_compare_configs()
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """One run to execute: its position in the plan and its resolved config."""
-
-    policy: str
-    policy_index: int
-    value: Any
-    value_index: int
-    seed: int
-    config: dict[str, Any]
-
-    @property
-    def order(self) -> tuple[int, int, int]:
-        """Sort key: policy, vary value and seed, in the order they were given."""
-        return (self.policy_index, self.value_index, self.seed)
+# --------------------------------------------------------------------------- runs
 
 
 @dataclass
@@ -145,229 +72,6 @@ class RunOutcome:
     timeseries: pd.DataFrame
     runtime_s: float
     sellers: pd.DataFrame | None = None
-
-
-# --------------------------------------------------------------------------- overrides
-
-
-class InputError(ValueError):
-    """Bad command-line input; the message is the one line shown to the user."""
-
-
-def _key_of(override: str) -> str:
-    """The key (or group) an override sets, without ``+``/``~``/``++`` prefixes."""
-    return override.split("=", 1)[0].lstrip("+~").strip()
-
-
-def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split overrides into (comparison, market) ones; ``hydra.*`` overrides are dropped."""
-    compare_side, market = [], []
-    for o in overrides:
-        key = _key_of(o)
-        if key.split(".", 1)[0] == "hydra":
-            continue
-        # A scenario file sets comparison keys (and maybe market keys): it goes with the
-        # comparison, and every run is composed from the comparison config.
-        head = key.split(".", 1)[0]
-        (compare_side if head in COMPARE_KEYS or head == "scenario" else market).append(o)
-    return compare_side, market
-
-
-def format_value(value: Any) -> str:
-    """A value written as a Hydra override value (strings quoted when needed)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(format_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{format_value(v)}" for k, v in value.items()) + "}"
-    text = str(value)
-    if text and all(c.isalnum() or c in "_-./:" for c in text) and not text[0].isdigit():
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-@contextmanager
-def hydra_context() -> Iterator[None]:
-    """Initialise Hydra on ``configs/`` for composing (clearing an app's global state first)."""
-    gh = GlobalHydra.instance()
-    if gh.is_initialized():
-        gh.clear()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
-        yield
-
-
-def pricing_options() -> list[str]:
-    """Names of the options of the ``pricing`` config group (inside :func:`hydra_context`)."""
-    return sorted(GlobalHydra.instance().config_loader().get_group_options("pricing"))
-
-
-VARY_SYNTAX = "vary={key:KEY,values:[V1,V2,...]} (or +vary.key=KEY '+vary.values=[V1,V2]')"
-
-
-def parse_vary(node: Any) -> VaryConfig | None:
-    """The ``vary`` node as a :class:`VaryConfig` (None when not used).
-
-    Raises:
-        InputError: if the node is not ``{key: str, values: [non-empty list of distinct values]}``
-            or names a key the comparison sets itself.
-    """
-    if node is None:
-        return None
-    data = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
-    if not isinstance(data, dict) or set(data) != {"key", "values"}:
-        raise InputError(f"vary={data!r} is invalid; allowed: {VARY_SYNTAX}")
-    key, values = data["key"], data["values"]
-    if (
-        not isinstance(key, str)
-        or not key
-        or key.split(".", 1)[0] in COMPARE_KEYS | {"hydra"}
-        or key in RESERVED
-    ):
-        raise InputError(
-            f"vary.key={key!r} is invalid; allowed: a market config key such as "
-            "coalition.max_size (not seed, pricing or pricing.mix)"
-        )
-    if not isinstance(values, list) or not values:
-        raise InputError(f"vary.values={values!r} is invalid; allowed: a non-empty list")
-    if len({format_value(v) for v in values}) != len(values):
-        raise InputError(f"vary.values={values!r} is invalid; allowed: distinct values")
-    return VaryConfig(key=key, values=values)
-
-
-def vary_override(vary: VaryConfig | None, value: Any) -> list[str]:
-    """The override that sets the varied key to ``value`` (none without ``vary``)."""
-    return [f"{vary.key}={format_value(value)}"] if vary else []
-
-
-def check_comparison(cfg: DictConfig, market: Sequence[str]) -> None:
-    """Check the comparison's own keys and the market overrides it must not touch.
-
-    Args:
-        cfg: The composed ``compare`` config.
-        market: The market overrides given on the command line.
-
-    Raises:
-        InputError: naming the first problem.
-    """
-    allowed = pricing_options()
-    policies = list(cfg.policies)
-    if not policies:
-        raise InputError(f"policies: the list is empty; allowed: {' | '.join(allowed)}")
-    for name in policies:
-        if name not in allowed:
-            raise InputError(
-                f"policies: {str(name)!r} is not a pricing option; allowed: {' | '.join(allowed)}"
-            )
-    repeated = sorted({p for p in policies if policies.count(p) > 1})
-    if repeated:
-        raise InputError(f"policies: {repeated[0]!r} is listed twice; allowed: distinct names")
-    if cfg.seeds < 1:
-        raise InputError(f"seeds={cfg.seeds} is invalid; allowed: an integer >= 1")
-    if cfg.jobs < 1:
-        raise InputError(f"jobs={cfg.jobs} is invalid; allowed: an integer >= 1")
-    for o in market:
-        key = _key_of(o)
-        if key in RESERVED:
-            raise InputError(f"{o} cannot be given here: {RESERVED[key]}")
-    vary = parse_vary(cfg.vary)
-    if vary is not None:
-        key = vary.key
-        clash = [o for o in market if _key_of(o) == key]
-        if clash:
-            raise InputError(f"{clash[0]} cannot be given here: {key} is the varied key")
-
-
-def preflight(argv: Sequence[str]) -> str | None:
-    """Check the command line before Hydra creates any folder.
-
-    Composes the ``compare`` config with the overrides, checks the policy names against the
-    ``pricing`` options, the counts, ``vary`` and, through :func:`sim.preflight.check_overrides`,
-    every market config the comparison would run (each policy, each varied value).
-
-    Returns:
-        A one-line error message, or None if everything is fine.
-    """
-    from sim.preflight import check_overrides
-
-    if any(a in ("--help", "-h", "--hydra-help", "--info", "--cfg", "-c") for a in argv):
-        return None
-    if any(a in ("-m", "--multirun") for a in argv):
-        return "-m/--multirun is not supported; the comparison sweeps policies, seeds and vary"
-    overrides = [a for a in argv if not a.startswith("-") and "=" in a]
-    try:
-        OverridesParser.create().parse_overrides(overrides)
-    except Exception as exc:  # Hydra's grammar errors come in several types
-        return one_line(exc)
-    compare_side, market = split_overrides(overrides)
-    try:
-        with hydra_context():
-            cfg = compose(config_name="compare", overrides=compare_side)
-            check_comparison(cfg, market)
-    except InputError as exc:
-        return str(exc)
-    except Exception as exc:
-        if any(_key_of(o).startswith("vary.") for o in compare_side):
-            return f"{one_line(exc)}; write {VARY_SYNTAX}"
-        return one_line(exc)
-    vary = parse_vary(cfg.vary)
-    for policy in cfg.policies:
-        for value in vary.values if vary else [None]:
-            trial = [*market, f"pricing={policy}", *vary_override(vary, value)]
-            problem = check_overrides(trial, CONFIG_DIR)
-            if problem:
-                return problem
-    try:
-        with hydra_context():
-            compose(config_name="compare", overrides=[*compare_side, *market])
-    except Exception as exc:
-        return one_line(exc)
-    return None
-
-
-# --------------------------------------------------------------------------- plan and runs
-
-
-def plan_runs(
-    cfg: DictConfig, market: Sequence[str], compare_side: Sequence[str] = ()
-) -> list[RunTask]:
-    """Compose the resolved config of every run (policies x vary values x seeds).
-
-    Args:
-        cfg: The composed ``compare`` config (policies, seeds, vary).
-        market: Market overrides, applied to every run before ``pricing``, the varied key
-            and ``seed``.
-        compare_side: The comparison's own overrides (``policies``, ``+scenario``, ...): each
-            run is composed from the ``compare`` config with them, then stripped of the
-            comparison keys, so market values a scenario sets reach every run.
-
-    Returns:
-        The runs in plan order (policy, value, seed).
-    """
-    vary = parse_vary(cfg.vary)
-    values = vary.values if vary is not None else [None]
-    tasks = []
-    with hydra_context():
-        for pi, policy in enumerate(cfg.policies):
-            for vi, value in enumerate(values):
-                for seed in range(int(cfg.seeds)):
-                    overrides = [
-                        *compare_side,
-                        *market,
-                        f"pricing={policy}",
-                        *vary_override(vary, value),
-                        f"seed={seed}",
-                    ]
-                    run_cfg = compose(config_name="compare", overrides=overrides)
-                    data = OmegaConf.to_container(run_cfg, resolve=True)
-                    for key in ("hydra", *COMPARE_KEYS):
-                        data.pop(key, None)
-                    tasks.append(RunTask(str(policy), pi, value, vi, seed, data))
-    return tasks
 
 
 def mean_price(deals: pd.DataFrame) -> float:
@@ -388,8 +92,6 @@ def run_task(task: RunTask) -> RunOutcome:
 
 def run_all(tasks: Sequence[RunTask], jobs: int = 1) -> list[RunOutcome]:
     """Run every task, ``jobs`` at a time, with a progress bar; results in plan order."""
-    from tqdm import tqdm
-
     outcomes: list[RunOutcome] = []
     with tqdm(total=len(tasks), desc="runs", unit="run", file=sys.stderr) as bar:
         if jobs <= 1:
@@ -403,6 +105,9 @@ def run_all(tasks: Sequence[RunTask], jobs: int = 1) -> list[RunOutcome]:
                     outcomes.append(future.result())
                     bar.update(1)
     return sorted(outcomes, key=lambda o: o.order)
+
+
+# --------------------------------------------------------------------------- tables
 
 
 def _config_value(config: dict[str, Any], key: str) -> Any:
@@ -419,7 +124,7 @@ def _config_value(config: dict[str, Any], key: str) -> Any:
 
 def _vary_column(values: Sequence[Any]) -> list[Any]:
     """Vary values as one Parquet-friendly column (numbers stay numbers, else strings)."""
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+    if all_numbers(values):
         return list(values)
     return [v if isinstance(v, str) else format_value(v) for v in values]
 
@@ -466,7 +171,7 @@ def tables(
 
 def command_line(argv: Sequence[str]) -> str:
     """The command that reproduces a comparison (``hydra.*`` overrides left out)."""
-    kept = [a for a in argv if _key_of(a).split(".", 1)[0] != "hydra"]
+    kept = [a for a in argv if override_key(a).split(".", 1)[0] != "hydra"]
     return " ".join(["python -m experiments.compare_policies", *map(shlex.quote, kept)])
 
 
@@ -480,8 +185,7 @@ def _app(cfg: DictConfig) -> None:
         tasks = plan_runs(cfg, market, compare_side)
         outcomes = run_all(tasks, int(cfg.jobs))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(exc))
     wall = time.perf_counter() - t0
     vary = parse_vary(cfg.vary)
     vary_key = vary.key if vary else None
@@ -527,11 +231,7 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Check the command line, then hand over to Hydra."""
-    problem = preflight(sys.argv[1:])
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        sys.exit(2)
-    _app()
+    checked_main(preflight, _app)
 
 
 if __name__ == "__main__":

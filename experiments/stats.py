@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from scipy import stats as sps
@@ -40,6 +41,11 @@ class PairedResult:
     n: int
     p_adjusted: float = math.nan
     clear: bool = False
+
+
+def all_numbers(values: Sequence[Any]) -> bool:
+    """Whether every value is an int or a float (bools excluded), e.g. to keep a column numeric."""
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:

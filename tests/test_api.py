@@ -8,7 +8,7 @@ from agents.customer import CustomerAgent
 from agents.seller import SellerAgent
 from sim import MarketModel
 from sim.config import ConfigError
-from sim.run import CONFIG_DIR
+from sim.config import CONFIG_DIR
 
 
 def test_from_config_equals_keywords():

@@ -1,4 +1,4 @@
-"""Tests for sim.auctions: known answers, revenue equivalence and Hypothesis properties."""
+"""Tests for mechanisms.auctions: known answers, revenue equivalence and Hypothesis properties."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.auctions import (
+from mechanisms.auctions import (
     AUCTION_RULES,
     first_price_equilibrium_bid,
     reverse_auction,
@@ -78,7 +78,7 @@ def test_ties_lower_index_then_tiebreak():
 
 
 def test_unknown_rule_names_allowed_rules():
-    with pytest.raises(ValueError, match="allowed rules.*first.*second"):
+    with pytest.raises(ValueError, match="allowed rules.*second.*first"):
         reverse_auction(np.ones((1, 2)), np.ones(1), "dutch")
 
 

@@ -1,4 +1,4 @@
-"""Tests for sim.campaigns: threshold deals and all-or-nothing crowdfunding."""
+"""Tests for mechanisms.campaigns: threshold deals and all-or-nothing crowdfunding."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.campaigns import crowdfunding_settlement, threshold_outcome
+from mechanisms.campaigns import crowdfunding_settlement, threshold_outcome
 
 # --------------------------------------------------------------------------------------------
 # threshold deals

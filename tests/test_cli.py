@@ -9,7 +9,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.run import CONFIG_DIR, write_run
+from sim.cli.run_folder import write_run
+from sim.config import CONFIG_DIR
 
 TINY = ["customers.n=120", "steps=12", "output.figures=false"]
 

@@ -143,7 +143,7 @@ def test_hosting_sellers_seed_groups_they_serve():
 
 
 def test_loyalty_in_the_summary_matches_the_purchase_sequence():
-    from sim.metrics import summarize
+    from sim.results.metrics import summarize
 
     m = run(seed=5, steps=80)
     d = m.deals_frame().sort_values(["customer_id", "step"])
@@ -199,14 +199,14 @@ def test_reforming_sellers_drop_personalised_prices_under_boycott():
     m = boycott_market(seller_response="reform", response_threshold=0.01)
     start = {i for i, p in enumerate(m.sellers.policies) if p.name == "short_term"}
     m.run()
-    reformed = set(np.flatnonzero(m.community.reformed >= 0))
+    reformed = set(np.flatnonzero(m.sellers.reformed_at >= 0))
     assert reformed and reformed <= start
     for s in reformed:
         assert m.sellers.policies[s].name == "posted"
         assert not m.learning.adaptive[s]
     frame = m.sellers_frame()
     s0 = min(reformed)
-    t0 = m.community.reformed[s0]
+    t0 = m.sellers.reformed_at[s0]
     mine = frame[frame["seller_id"] == s0]
     assert set(mine[mine["step"] < t0]["policy"]) == {"short_term"}
     assert set(mine[mine["step"] > t0]["policy"]) == {"posted"}

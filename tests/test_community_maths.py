@@ -1,4 +1,4 @@
-"""Community dynamics maths: known answers and properties (sim/community.py)."""
+"""Community dynamics maths: known answers and properties (mechanisms/community.py)."""
 
 import math
 import pickle
@@ -8,17 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.community import (
-    CascadeLog,
-    complex_contagion,
-    complex_contagion_multi,
-    decay,
+from mechanisms.community import (
     public_rating,
     relative_overpayment,
     satisfaction,
     satisfaction_to_belief,
     update_belief,
 )
+from mechanisms.contagion import CascadeLog, complex_contagion
 from sim.network import from_edges
 
 # ------------------------------------------------------------------------- helpers
@@ -184,14 +181,10 @@ def test_update_belief_stays_in_unit_interval_and_moves_toward_target(data):
     assert np.all(np.abs(new - t) <= np.abs(b - t) + 1e-15)
 
 
-def test_satisfaction_to_belief_and_decay():
+def test_satisfaction_to_belief():
     np.testing.assert_allclose(
         satisfaction_to_belief(np.array([-1.0, 0.0, 1.0, 0.5])), [0.0, 0.5, 1.0, 0.75]
     )
-    np.testing.assert_allclose(decay(np.array([2.0, 4.0]), 0.5), [1.0, 2.0])
-    np.testing.assert_allclose(decay(np.array([2.0, 4.0]), np.array([1.0, 0.0])), [2.0, 0.0])
-    with pytest.raises(ValueError):
-        decay(np.array([1.0]), 1.5)
 
 
 def test_public_rating_is_a_bayesian_average():
@@ -293,7 +286,7 @@ def test_complex_contagion_is_monotone_in_the_active_set(gs, extra, threshold):
 def test_multi_column_contagion_equals_single_column(gs, thr):
     g, active, susceptible = gs
     thr = np.array(thr)
-    multi = complex_contagion_multi(g.indptr, g.indices, active, susceptible, thr)
+    multi = complex_contagion(g.indptr, g.indices, active, susceptible, thr)
     assert multi.shape == active.shape and multi.dtype == bool
     for s in range(4):
         single = complex_contagion(g.indptr, g.indices, active[:, s], susceptible[:, s], thr[s])
@@ -307,13 +300,13 @@ def test_multi_column_contagion_with_per_node_thresholds_and_no_sellers():
     active[[0, 2], 1] = True
     sus = np.ones((12, 2), dtype=bool)
     per_node = np.where(np.arange(12) == 1, 1.0, 0.5)[:, None]
-    new = complex_contagion_multi(g.indptr, g.indices, active, sus, per_node)
+    new = complex_contagion(g.indptr, g.indices, active, sus, per_node)
     assert np.flatnonzero(new[:, 0]).tolist() == [11]  # node 1 needs both neighbours
     assert np.flatnonzero(new[:, 1]).tolist() == [1, 3, 11]
-    empty = complex_contagion_multi(g.indptr, g.indices, active[:, :0], sus[:, :0], 0.5)
+    empty = complex_contagion(g.indptr, g.indices, active[:, :0], sus[:, :0], 0.5)
     assert empty.shape == (12, 0)
     with pytest.raises(ValueError):
-        complex_contagion_multi(g.indptr, g.indices, active, sus[:, :1], 0.5)
+        complex_contagion(g.indptr, g.indices, active, sus[:, :1], 0.5)
 
 
 # ------------------------------------------------------------------------ CascadeLog

@@ -10,7 +10,7 @@ import pytest
 
 from experiments.compare_policies import DEFAULT_POLICIES
 from experiments.stats import holm, mean_ci, paired_test, pairwise_comparisons, rank
-from sim.metrics import TIMESERIES_COLUMNS, summarize
+from sim.results.metrics import TIMESERIES_COLUMNS, summarize
 from sim.model import MarketModel
 
 TINY = ["customers.n=120", "steps=12", "seeds=2"]

@@ -1,4 +1,4 @@
-"""Tests for sim.demand: WTP signals, personalised prices and monopoly prices."""
+"""Tests for mechanisms.demand: WTP signals, personalised prices and monopoly prices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.demand import (
+from mechanisms.demand import (
     monopoly_price,
     monopoly_price_uniform,
     personalised_price,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.discovery import best_per_target, cascade_reach, forward, incident_edges
+from mechanisms.discovery import best_per_target, cascade_reach, forward, incident_edges
 from sim.network import erdos_renyi, from_edges
 
 

@@ -1,4 +1,4 @@
-"""Tests for sim.division: known answers and Hypothesis properties."""
+"""Tests for mechanisms.division: known answers and Hypothesis properties."""
 
 from __future__ import annotations
 
@@ -7,16 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.division import (
+from mechanisms.division import (
     DIVISION_RULES,
     divide,
     equal_surplus_payments,
-    group_buying_value,
     proportional_payments,
-    shapley_payments,
-    shapley_values,
     uniform_payments,
 )
+from mechanisms.shapley import group_buying_value, shapley_payments, shapley_values
 
 # --------------------------------------------------------------------------------------------
 # helpers

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.formation import admit, clear_orders, plan_merges, rank_within
+from mechanisms.formation import admit, clear_orders, plan_merges, rank_within
 
 
 @given(
@@ -94,7 +94,7 @@ def test_clear_orders_never_keeps_anyone_above_their_valuation(members):
     st.lists(st.integers(0, 25), min_size=4, max_size=4),
 )
 def test_first_fit_equals_the_sequential_rule(orders, capacity):
-    from sim.allocation import first_fit
+    from mechanisms.allocation import first_fit
 
     seller = np.array([o[0] for o in orders], dtype=np.int64)
     units = np.array([o[1] for o in orders], dtype=np.int64)

@@ -1,4 +1,4 @@
-"""Tests for sim.learning: bandit choice rules, incremental means and the seeded learner."""
+"""Tests for mechanisms.bandits: bandit choice rules, incremental means and the seeded learner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from sim.learning import BanditLearner, epsilon_greedy, ucb1, update_means
+from mechanisms.bandits import BanditLearner, epsilon_greedy, ucb1, update_means
 
 # --------------------------------------------------------------------------------------------
 # pure rules

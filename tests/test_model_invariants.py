@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from agents.coalition import CoalitionStatus
 from agents.customer import Status
 from sim import MarketModel
-from sim.metrics import summarize
+from sim.results.metrics import summarize
 
 EPS = 1e-9
 

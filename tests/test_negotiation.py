@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from agents.negotiators import NEGOTIATORS, NegotiationState, Negotiator, make_negotiator
 from agents.negotiators.base import REQUIRED_TRAITS
 from agents.negotiators.registry import filter_negotiators
-from sim.bargaining import Outcome, Side, alternating_offers, bilateral_price
-from sim.concession import (
+from agents.negotiators import bilateral_price
+from mechanisms.bargaining import Outcome, Side, alternating_offers
+from mechanisms.concession import (
     exponential_alpha,
     linear_utility,
     polynomial_alpha,

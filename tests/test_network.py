@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import NETWORK_KINDS
+from sim.network import GRAPH_KINDS as NETWORK_KINDS
 from sim.network import (
     GRAPH_KINDS,
     Graph,

@@ -37,7 +37,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from sim.discovery import cascade_reach
+from mechanisms.discovery import cascade_reach
 from sim.network import erdos_renyi
 
 N = 4000

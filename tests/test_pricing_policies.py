@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from agents.pricing import POLICIES, PricingPolicy, make_policy
 from agents.pricing.volume_discount import VolumeDiscount
-from sim.pricing import tier_discount
+from mechanisms.pricing import tier_discount
 
 
 @pytest.fixture(params=sorted(POLICIES), scope="module")

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from agents.negotiators.base import BoolArray, FloatArray, NegotiationState, Negotiator
-from sim.concession import rubinstein_shares
+from agents.negotiators.base import Negotiator
+from mechanisms.concession import rubinstein_shares
+from mechanisms.negotiation_state import BoolArray, FloatArray, NegotiationState
 
 #: Absolute tolerance on shares when comparing with the acceptance threshold: in
 #: equilibrium the offered share equals the threshold exactly, up to rounding.
@@ -27,7 +28,7 @@ class Rubinstein(Negotiator):
     seller ``[reservation, opening]``, and assumes complete information on discounts
     (``state.own_discount``, ``state.opp_discount``). With
     ``s = (1 - d_opp) / (1 - d_own * d_opp)`` (the proposer's equilibrium share,
-    :func:`sim.concession.rubinstein_shares`):
+    :func:`mechanisms.concession.rubinstein_shares`):
 
     * as proposer it keeps share ``s``: a seller proposes
       ``reservation + s * (opening - reservation)``, a buyer

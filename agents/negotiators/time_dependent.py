@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from agents.negotiators.base import FloatArray, NegotiationState, Negotiator
-from sim.concession import exponential_alpha, polynomial_alpha, time_dependent_offer
+from agents.negotiators.base import Negotiator
+from mechanisms.concession import exponential_alpha, polynomial_alpha, time_dependent_offer
+from mechanisms.negotiation_state import FloatArray, NegotiationState
 
 AlphaFunction = Callable[[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], FloatArray]
 
@@ -28,7 +29,7 @@ class TimeDependent(Negotiator):
 
     Parameters (``params``): ``beta`` (> 0, concession shape) and ``kappa`` (in [0, 1],
     fraction of the range conceded at round 0; for the exponential family ``kappa <= 0``
-    means 0.01, see :func:`sim.concession.exponential_alpha`).
+    means 0.01, see :func:`mechanisms.concession.exponential_alpha`).
     """
 
     defaults: ClassVar[dict[str, Any]] = {"beta": 1.0, "kappa": 0.0}

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from agents.negotiators.base import FloatArray, NegotiationState, Negotiator
-from sim.concession import polynomial_alpha, time_dependent_offer
+from agents.negotiators.base import Negotiator
+from mechanisms.concession import polynomial_alpha, time_dependent_offer
+from mechanisms.negotiation_state import FloatArray, NegotiationState
 
 
 class TitForTat(Negotiator):

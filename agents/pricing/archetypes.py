@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from agents.pricing.personalised import Personalised
-from agents.pricing.volume_discount import VolumeDiscount
+from agents.params import number
+from agents.pricing.personalised import Personalised, PersonalisedParams
+from agents.pricing.volume_discount import VolumeDiscount, VolumeDiscountParams
+
+
+@dataclass
+class CustomerFirstParams(VolumeDiscountParams):
+    """:class:`VolumeDiscountParams` at a thin margin with shallow tiers."""
+
+    markup: float = number(0.15, ge=0.0)
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.02, 0.04, 0.06, 0.08])
 
 
 class CustomerFirst(VolumeDiscount):
@@ -16,25 +25,17 @@ class CustomerFirst(VolumeDiscount):
     """
 
     name = "customer_first"
+    Params = CustomerFirstParams
     classifier = {**VolumeDiscount.classifier, "archetype": "customer_first"}
 
-    def __init__(
-        self,
-        markup: float = 0.15,
-        tier_quantities: Sequence[int] = (1, 5, 10, 20, 40),
-        tier_discounts: Sequence[float] = (0.0, 0.02, 0.04, 0.06, 0.08),
-        min_quantity: int = 10,
-        negotiable: bool = True,
-        adaptive: bool = False,
-    ) -> None:
-        super().__init__(
-            markup=markup,
-            tier_quantities=tier_quantities,
-            tier_discounts=tier_discounts,
-            min_quantity=min_quantity,
-            negotiable=negotiable,
-            adaptive=adaptive,
-        )
+
+@dataclass
+class ShortTermParams(PersonalisedParams):
+    """:class:`PersonalisedParams` at a high margin, capturing more, adaptive."""
+
+    markup: float = number(0.5, ge=0.0)
+    capture: float = number(0.92, ge=0.0)
+    adaptive: bool = True
 
 
 class ShortTerm(Personalised):
@@ -45,22 +46,5 @@ class ShortTerm(Personalised):
     """
 
     name = "short_term"
+    Params = ShortTermParams
     classifier = {**Personalised.classifier, "archetype": "short_term"}
-
-    def __init__(
-        self,
-        markup: float = 0.5,
-        capture: float = 0.92,
-        noise: float = 0.1,
-        privacy_share: float = 0.2,
-        negotiable: bool = False,
-        adaptive: bool = True,
-    ) -> None:
-        super().__init__(
-            markup=markup,
-            capture=capture,
-            noise=noise,
-            privacy_share=privacy_share,
-            negotiable=negotiable,
-            adaptive=adaptive,
-        )

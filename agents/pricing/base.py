@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
+from agents.params import check_fields, number
+
 MECHANISMS = ("list", "threshold", "crowdfunding", "auction")
+
+
+@dataclass
+class PolicyParams:
+    """Parameters every pricing policy has.
+
+    Attributes:
+        markup: List price is ``unit_cost * (1 + markup)``.
+        adaptive: Whether the seller learns a price multiplier from realised profit
+            (``pricing.adaptive`` sets the learner).
+        negotiable: Whether the seller bargains over its quote. A class attribute here: a
+            policy whose bargaining is a choice declares it as a field of its ``Params``.
+    """
+
+    markup: float = number(0.3, ge=0.0)
+    adaptive: bool = False
+    negotiable: ClassVar[bool] = False
 
 
 class PricingPolicy(ABC):
@@ -26,28 +46,48 @@ class PricingPolicy(ABC):
     its demand-based price) is passed in as arrays, so quotes are pure functions and a policy
     is deterministic and picklable.
 
+    Parameters live in one dataclass per policy (``Params``, a subclass of
+    :class:`PolicyParams`): the same class is the policy's Hydra schema
+    (``pricing.NAME``) and what its constructor takes, either as an instance or as keywords
+    (``VolumeDiscount(markup=0.2)``). Bounds are declared on the fields
+    (:mod:`agents.params`).
+
     Args:
-        markup: List price is ``unit_cost * (1 + markup)``.
-        negotiable: Whether the seller bargains (alternating offers) over its quote.
-        adaptive: Whether the seller learns a price multiplier from realised profit
-            (``pricing.adaptive`` sets the learner).
+        params: The policy's parameters (default: the ``Params`` defaults).
+        **values: Parameter values, instead of ``params``.
+
+    Raises:
+        ConfigError: if a parameter is out of its bounds.
     """
 
     name: ClassVar[str]
     classifier: ClassVar[dict[str, Any]]
+    Params: ClassVar[type[PolicyParams]]
 
-    def __init__(
-        self, markup: float = 0.3, negotiable: bool = False, adaptive: bool = False, **params: Any
-    ) -> None:
-        self.markup = float(markup)
-        self.negotiable = bool(negotiable)
-        self.adaptive = bool(adaptive)
-        self.params = {
-            "markup": self.markup,
-            "negotiable": self.negotiable,
-            "adaptive": self.adaptive,
-            **params,
-        }
+    def __init__(self, params: PolicyParams | None = None, **values: Any) -> None:
+        if params is None:
+            params = self.Params(**values)
+        elif values:
+            raise TypeError(f"{type(self).__name__}: give params or keyword values, not both")
+        if not isinstance(params, self.Params):
+            raise TypeError(f"{type(self).__name__} takes {self.Params.__name__}, got {params!r}")
+        check_fields(params, type(params), f"pricing.{self.name}")
+        self.params = params
+
+    @property
+    def markup(self) -> float:
+        """List price is ``unit_cost * (1 + markup)``."""
+        return float(self.params.markup)
+
+    @property
+    def negotiable(self) -> bool:
+        """Whether the seller bargains (alternating offers) over its quote."""
+        return bool(self.params.negotiable)
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether the seller learns a price multiplier from realised profit."""
+        return bool(self.params.adaptive)
 
     def list_price(
         self,
@@ -133,11 +173,10 @@ class PricingPolicy(ABC):
         return self.classifier.get("mechanism", "list")
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
-        return f"{type(self).__name__}({args})"
+        return f"{type(self).__name__}({self.params!r})"
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.params == self.params  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((self.name, repr(self)))
+        return hash((self.name, repr(self.params)))

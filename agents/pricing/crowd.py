@@ -2,9 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-from agents.pricing.base import PricingPolicy
+from agents.params import choice, integer, probability
+from agents.pricing.base import PolicyParams, PricingPolicy
+from mechanisms.auctions import AUCTION_RULES
+
+
+@dataclass
+class ThresholdParams(PolicyParams):
+    """Parameters of :class:`ThresholdDeal` (schema of ``pricing.threshold``)."""
+
+    deal_discount: float = probability(0.15)
+    min_quantity: int = integer(20, ge=1)
+    negotiable: bool = False
+
+
+@dataclass
+class CrowdfundingParams(PolicyParams):
+    """Parameters of :class:`Crowdfunding` (schema of ``pricing.crowdfunding``).
+
+    Backers pay a fixed price up front, so a campaign is never bargained.
+    """
+
+    deal_discount: float = probability(0.18)
+    goal_units: int = integer(30, ge=1)
+    negotiable: ClassVar[bool] = False
+
+    @property
+    def min_quantity(self) -> int:
+        """The campaign's goal is its minimum quantity."""
+        return self.goal_units
+
+
+@dataclass
+class NegotiatedParams(PolicyParams):
+    """Parameters of :class:`Negotiated` (schema of ``pricing.negotiated``)."""
+
+    negotiate_solo: bool = False
+    negotiable: ClassVar[bool] = True
+
+
+@dataclass
+class ReverseAuctionParams(PolicyParams):
+    """Parameters of :class:`ReverseAuction` (schema of ``pricing.reverse_auction``)."""
+
+    format: str = choice("second", AUCTION_RULES)
+    negotiable: ClassVar[bool] = False
 
 
 class ThresholdDeal(PricingPolicy):
@@ -13,10 +60,11 @@ class ThresholdDeal(PricingPolicy):
     ``price(Q) = list_price * (1 - deal_discount)`` if ``Q >= min_quantity``, else the list
     price. In pledge campaigns (``coalition=threshold_pledge``) the deal fires as soon as
     pledges reach ``min_quantity``; a campaign still short at its deadline is cancelled and every
-    pledge released, so no money moves (``sim.campaigns.threshold_outcome``).
+    pledge released, so no money moves (``mechanisms.campaigns.threshold_outcome``).
     """
 
     name = "threshold"
+    Params = ThresholdParams
     classifier = {
         "family": "one_to_crowd",
         "mechanism": "threshold",
@@ -24,30 +72,13 @@ class ThresholdDeal(PricingPolicy):
         "uses_customer_data": False,
     }
 
-    def __init__(
-        self,
-        markup: float = 0.3,
-        deal_discount: float = 0.15,
-        min_quantity: int = 20,
-        negotiable: bool = False,
-        adaptive: bool = False,
-    ) -> None:
-        super().__init__(
-            markup=markup,
-            negotiable=negotiable,
-            adaptive=adaptive,
-            deal_discount=float(deal_discount),
-            min_quantity=int(min_quantity),
-        )
-        self.deal_discount = float(deal_discount)
-        self.min_quantity = int(min_quantity)
-
     def _price(self, base, quantity, signal, reservation):
-        return np.where(quantity >= self.min_quantity, base * (1.0 - self.deal_discount), base)
+        p = self.params
+        return np.where(quantity >= p.min_quantity, base * (1.0 - p.deal_discount), base)
 
     def min_group_quantity(self) -> int:
         """The minimum quantity of the deal."""
-        return self.min_quantity
+        return int(self.params.min_quantity)
 
 
 class Crowdfunding(ThresholdDeal):
@@ -57,38 +88,19 @@ class Crowdfunding(ThresholdDeal):
     campaign price ``list_price * (1 - deal_discount)`` when they pledge; at the deadline the
     campaign is funded iff the units pledged reach ``goal_units`` — the seller then delivers and
     keeps the money — otherwise every backer is refunded (the rule of
-    ``sim.campaigns.crowdfunding_settlement``; the model settles campaigns as they close).
+    ``mechanisms.campaigns.crowdfunding_settlement``; the model settles campaigns as they close).
     A campaign never takes more pledged units than its seller can deliver in one step. Buyers
     outside campaigns pay the list price.
     """
 
     name = "crowdfunding"
+    Params = CrowdfundingParams
     classifier = {
         "family": "one_to_crowd",
         "mechanism": "crowdfunding",
         "quantity_dependent": True,
         "uses_customer_data": False,
     }
-
-    def __init__(
-        self,
-        markup: float = 0.3,
-        deal_discount: float = 0.18,
-        goal_units: int = 30,
-        adaptive: bool = False,
-    ) -> None:
-        # Backers pay a fixed price up front, so a campaign is never bargained.
-        super().__init__(
-            markup=markup,
-            deal_discount=deal_discount,
-            min_quantity=goal_units,
-            negotiable=False,
-            adaptive=adaptive,
-        )
-        self.params.pop("min_quantity")
-        self.params.pop("negotiable")
-        self.params["goal_units"] = int(goal_units)
-        self.goal_units = int(goal_units)
 
 
 class Negotiated(PricingPolicy):
@@ -101,21 +113,13 @@ class Negotiated(PricingPolicy):
     """
 
     name = "negotiated"
+    Params = NegotiatedParams
     classifier = {
         "family": "one_to_crowd",
         "mechanism": "list",
         "quantity_dependent": False,
         "uses_customer_data": False,
     }
-
-    def __init__(
-        self, markup: float = 0.3, negotiate_solo: bool = False, adaptive: bool = False
-    ) -> None:
-        super().__init__(
-            markup=markup, negotiable=True, adaptive=adaptive, negotiate_solo=bool(negotiate_solo)
-        )
-        self.params.pop("negotiable")
-        self.negotiate_solo = bool(negotiate_solo)
 
     def _price(self, base, quantity, signal, reservation):
         return base
@@ -135,7 +139,7 @@ class Negotiated(PricingPolicy):
     def bargains(self, is_group: np.ndarray) -> np.ndarray:
         """Group orders are bargained; solo orders only with ``negotiate_solo``."""
         is_group = np.asarray(is_group, dtype=bool)
-        return is_group | self.negotiate_solo
+        return is_group | self.params.negotiate_solo
 
 
 class ReverseAuction(PricingPolicy):
@@ -150,20 +154,13 @@ class ReverseAuction(PricingPolicy):
     """
 
     name = "reverse_auction"
+    Params = ReverseAuctionParams
     classifier = {
         "family": "one_to_crowd",
         "mechanism": "auction",
         "quantity_dependent": False,
         "uses_customer_data": False,
     }
-    FORMATS = ("second", "first")
-
-    def __init__(self, markup: float = 0.3, format: str = "second", adaptive: bool = False) -> None:
-        if format not in self.FORMATS:
-            raise ValueError(f"reverse_auction format {format!r}; allowed: second | first")
-        super().__init__(markup=markup, negotiable=False, adaptive=adaptive, format=format)
-        self.params.pop("negotiable")
-        self.format = format
 
     def _price(self, base, quantity, signal, reservation):
         return base

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from agents.pricing.base import PricingPolicy
+from dataclasses import dataclass
+
+from agents.params import integer, number
+from agents.pricing.base import PolicyParams, PricingPolicy
+
+
+@dataclass
+class PostedParams(PolicyParams):
+    """Parameters of :class:`PostedPrice` (schema of ``pricing.posted``)."""
+
+    negotiable: bool = False
+    demand_based: bool = False
+    update_every: int = integer(10, ge=1)
+    min_observations: int = integer(30, ge=1)
+    noise: float = number(0.15, ge=0.0)
 
 
 class PostedPrice(PricingPolicy):
@@ -10,42 +24,19 @@ class PostedPrice(PricingPolicy):
 
     Cost-plus by default: ``price = max(unit_cost * (1 + markup), reservation)``. With
     ``demand_based`` the seller replaces cost-plus by the monopoly price of the demand it has
-    observed (``sim.demand.monopoly_price`` over the valuation signals — log-normal error of
-    spread ``noise`` — of the solo buyers who asked it for a quote), re-estimated every
-    ``update_every`` steps once it holds ``min_observations`` signals.
+    observed (``mechanisms.demand.monopoly_price`` over the valuation signals — log-normal
+    error of spread ``noise`` — of the solo buyers who asked it for a quote), re-estimated
+    every ``update_every`` steps once it holds ``min_observations`` signals.
     """
 
     name = "posted"
+    Params = PostedParams
     classifier = {
         "family": "one_to_many",
         "mechanism": "list",
         "quantity_dependent": False,
         "uses_customer_data": False,
     }
-
-    def __init__(
-        self,
-        markup: float = 0.3,
-        negotiable: bool = False,
-        adaptive: bool = False,
-        demand_based: bool = False,
-        update_every: int = 10,
-        min_observations: int = 30,
-        noise: float = 0.15,
-    ) -> None:
-        super().__init__(
-            markup=markup,
-            negotiable=negotiable,
-            adaptive=adaptive,
-            demand_based=bool(demand_based),
-            update_every=int(update_every),
-            min_observations=int(min_observations),
-            noise=float(noise),
-        )
-        self.noise = float(noise)
-        self.demand_based = bool(demand_based)
-        self.update_every = int(update_every)
-        self.min_observations = int(min_observations)
 
     def _price(self, base, quantity, signal, reservation):
         return base

@@ -29,10 +29,11 @@ if len(POLICIES) != len(_CLASSES):
 
 
 def make_policy(name: str, params: Mapping[str, Any] | None = None) -> PricingPolicy:
-    """Instantiate the policy registered as ``name`` with ``params``.
+    """Instantiate the policy registered as ``name`` with parameter values ``params``.
 
     Raises:
-        ValueError: if ``name`` is not registered.
+        ValueError: if ``name`` is not registered (``ConfigError``, a ``ValueError``, if a
+            parameter is out of bounds).
     """
     if name not in POLICIES:
         allowed = " | ".join(sorted(POLICIES))

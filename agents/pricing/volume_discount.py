@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from agents.pricing.base import PricingPolicy
-from sim.pricing import tier_discount
+from agents.params import fail, integer
+from agents.pricing.base import PolicyParams, PricingPolicy
+from mechanisms.pricing import tier_discount
+
+
+@dataclass
+class VolumeDiscountParams(PolicyParams):
+    """Parameters of :class:`VolumeDiscount` (schema of ``pricing.volume_discount``).
+
+    ``tier_quantities`` must start at 1 and increase strictly; ``tier_discounts`` (as many)
+    must not decrease and lie in ``[0, 1)`` (:meth:`checks`).
+    """
+
+    tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
+    tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.04, 0.08, 0.12, 0.16])
+    min_quantity: int = integer(10, ge=1)
+    negotiable: bool = True
+
+    @staticmethod
+    def checks(node: Any, key: str) -> None:
+        """The tiers form a schedule: quantities from 1 up, discounts in [0, 1) rising."""
+        tq, td = list(node.tier_quantities), list(node.tier_discounts)
+        if not tq or len(tq) != len(td):
+            fail(f"{key}.tier_quantities", tq, "a non-empty list as long as tier_discounts")
+        if tq[0] != 1 or any(b <= a for a, b in itertools.pairwise(tq)):
+            fail(f"{key}.tier_quantities", tq, "strictly increasing integers starting at 1")
+        if any(not (0 <= d < 1) for d in td) or any(b < a for a, b in itertools.pairwise(td)):
+            fail(f"{key}.tier_discounts", td, "non-decreasing numbers in [0, 1)")
 
 
 class VolumeDiscount(PricingPolicy):
@@ -19,6 +47,7 @@ class VolumeDiscount(PricingPolicy):
     """
 
     name = "volume_discount"
+    Params = VolumeDiscountParams
     classifier = {
         "family": "one_to_crowd",
         "mechanism": "list",
@@ -26,32 +55,14 @@ class VolumeDiscount(PricingPolicy):
         "uses_customer_data": False,
     }
 
-    def __init__(
-        self,
-        markup: float = 0.3,
-        tier_quantities: Sequence[int] = (1, 5, 10, 20, 40),
-        tier_discounts: Sequence[float] = (0.0, 0.04, 0.08, 0.12, 0.16),
-        min_quantity: int = 10,
-        negotiable: bool = True,
-        adaptive: bool = False,
-    ) -> None:
-        tq = tuple(int(q) for q in tier_quantities)
-        td = tuple(float(d) for d in tier_discounts)
-        super().__init__(
-            markup=markup,
-            negotiable=negotiable,
-            adaptive=adaptive,
-            tier_quantities=tq,
-            tier_discounts=td,
-            min_quantity=int(min_quantity),
-        )
-        self.tier_quantities = np.asarray(tq, dtype=np.int64)
-        self.tier_discounts = np.asarray(td, dtype=np.float64)
-        self.min_quantity = int(min_quantity)
+    def __init__(self, params: VolumeDiscountParams | None = None, **values) -> None:
+        super().__init__(params, **values)
+        self._tiers = np.asarray(self.params.tier_quantities, dtype=np.int64)
+        self._discounts = np.asarray(self.params.tier_discounts, dtype=np.float64)
 
     def _price(self, base, quantity, signal, reservation):
-        return base * (1.0 - tier_discount(quantity, self.tier_quantities, self.tier_discounts))
+        return base * (1.0 - tier_discount(quantity, self._tiers, self._discounts))
 
     def min_group_quantity(self) -> int:
         """The seller's minimum quantity for a group deal."""
-        return self.min_quantity
+        return int(self.params.min_quantity)

@@ -1,0 +1,681 @@
+"""Byte-identity check: prove that a refactor changed no results.
+
+Runs the same set of small configs (:data:`CONFIGS`) with ``python -m sim.run`` on two
+source trees, a *base* commit and a *head* (by default the checkout containing this
+script, uncommitted changes included), and compares each run's output files byte for
+byte (sha256): ``deals.parquet``, ``timeseries.parquet``, ``coalitions.parquet``,
+``sellers.parquet``, ``cascades.parquet`` and ``summary.json``. If every file of every
+config is identical, the two trees compute the same results on every pricing policy,
+coalition algorithm, division rule, learning rule, community response, network family
+and negotiation tactic covered here.
+
+    python -m experiments.byte_identity --base 2f99d2a
+    python -m experiments.byte_identity --base main~1 --head 2f99d2a --only default,network_file
+    python -m experiments.byte_identity --list
+
+A commit is materialised with ``git worktree add --detach`` in a temporary directory and
+removed at the end (also on error or Ctrl-C). Each run is a subprocess with
+``cwd=PYTHONPATH=<tree root>``, so each side imports its own ``sim`` and ``agents``
+packages (checked once per side by printing ``sim.__file__``). On a mismatch the script
+prints which parquet columns (and the first row) or which JSON keys differ. Exit code 0
+only if every file of every config matched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COMPARED_FILES = (
+    "deals.parquet",
+    "timeseries.parquet",
+    "coalitions.parquet",
+    "sellers.parquet",
+    "cascades.parquet",
+    "summary.json",
+)
+#: Placeholder in an override for the edge-list file written by :func:`write_network_file`.
+NETWORK_FILE = "{network_file}"
+NETWORK_FILE_NAME = "ring_chords.edgelist"
+NETWORK_FILE_NODES = 500
+RUN_TIMEOUT_S = 600.0
+STDERR_TAIL_LINES = 15
+
+SMALL = ["customers.n=400", "steps=60"]
+#: Customers who come back, see each other's prices and can turn on a personalising seller.
+BACKLASH = [
+    "customers.n=500",
+    "steps=80",
+    "community=active",
+    "pricing=personalised",
+    "community.price_visibility=0.5",
+    "customers.repeat_rate=0.05",
+]
+#: Negotiation configs use negotiated group deals so that every coalition bargains.
+BARGAIN = [*SMALL, "pricing=negotiated"]
+
+PRICING_OPTIONS = (
+    "posted",
+    "personalised",
+    "volume_discount",
+    "threshold",
+    "crowdfunding",
+    "negotiated",
+    "reverse_auction",
+    "reverse_auction_first",
+    "customer_first",
+    "short_term",
+    "archetypes",
+    "mixed",
+)
+
+#: Config name -> ``sim.run`` overrides (besides the output settings added per run).
+CONFIGS: dict[str, list[str]] = {
+    "default": [*SMALL],
+    **{f"pricing_{p}": [*SMALL, f"pricing={p}"] for p in PRICING_OPTIONS},
+    "pricing_mix_four": [
+        *SMALL,
+        "pricing.mix=[posted:1,personalised:1,negotiated:1,reverse_auction:1]",
+    ],
+    "coalition_none": [*SMALL, "coalition=none"],
+    "coalition_threshold_pledge": [*SMALL, "coalition=threshold_pledge"],
+    "division_shapley_exact": [
+        *SMALL,
+        "coalition=greedy_merge",
+        "coalition.division=shapley",
+        "coalition.max_size=12",
+    ],
+    "division_shapley_sampled": [
+        "customers.n=600",
+        "steps=60",
+        "coalition=greedy_merge",
+        "coalition.division=shapley",
+        "coalition.max_size=40",
+        "coalition.shapley_samples=64",
+    ],
+    "division_equal_surplus": [
+        *SMALL,
+        "coalition=greedy_merge",
+        "coalition.division=equal_surplus",
+    ],
+    "division_proportional": [*SMALL, "coalition=greedy_merge", "coalition.division=proportional"],
+    "adaptive_ucb1": [*SMALL, "pricing.adaptive.enabled=true", "pricing.adaptive.rule=ucb1"],
+    "adaptive_epsilon_greedy": [
+        *SMALL,
+        "pricing.adaptive.enabled=true",
+        "pricing.adaptive.rule=epsilon_greedy",
+    ],
+    "posted_demand_based": [
+        "customers.n=500",
+        "steps=80",
+        "pricing=posted",
+        "pricing.posted.demand_based=true",
+    ],
+    "community_active": [*SMALL, "community=active"],
+    **{
+        f"community_response_{r}": [*BACKLASH, f"community.seller_response={r}"]
+        for r in ("none", "apologise", "reform", "listen")
+    },
+    "community_hosting": [*SMALL, "community=active", "community.hosting=[volume_discount]"],
+    **{
+        f"network_{k}": [*SMALL, f"network={k}"]
+        for k in ("erdos_renyi", "scale_free", "communities")
+    },
+    # network=small_world is the default graph: rewire more so it is not a copy of "default".
+    "network_small_world": [*SMALL, "network=small_world", "network.rewire_p=0.3"],
+    "network_file": [
+        f"customers.n={NETWORK_FILE_NODES}",
+        "steps=60",
+        "network=file",
+        f"network.path={NETWORK_FILE}",
+    ],
+    "negotiation_tit_for_tat": [
+        *BARGAIN,
+        "negotiation.buyer_tactics=[tit_for_tat]",
+        "negotiation.seller_tactics=[tit_for_tat:1,boulware:1]",
+    ],
+    "negotiation_rubinstein": [
+        *BARGAIN,
+        "negotiation.buyer_tactics=[rubinstein]",
+        "negotiation.seller_tactics=[rubinstein]",
+    ],
+    "negotiation_exp": [
+        *BARGAIN,
+        "negotiation.buyer_tactics=[exp_boulware:1,exp_linear:1,exp_conceder:1]",
+        "negotiation.seller_tactics=[exp_boulware:1,exp_linear:1]",
+    ],
+    "negotiation_buyer_first": [*BARGAIN, "negotiation.first_mover=buyer"],
+    "negotiation_max_rounds_6": [*BARGAIN, "negotiation.max_rounds=6"],
+    "negotiation_mixed_tactics": [
+        *SMALL,
+        "negotiation.buyer_tactics=[tit_for_tat:1,rubinstein:1,conceder:1,exp_conceder:1]",
+        "negotiation.seller_tactics=[rubinstein:1,exp_boulware:1,linear:1]",
+        "negotiation.first_mover=buyer",
+    ],
+    "seed_7": [*SMALL, "seed=7"],
+}
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One ``sim.run`` invocation: a config on one side."""
+
+    side: str
+    name: str
+    root: str
+    out_dir: str
+    overrides: tuple[str, ...]
+
+
+@dataclass
+class RunResult:
+    """Outcome of a :class:`RunTask`."""
+
+    side: str
+    name: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class ConfigVerdict:
+    """Comparison of one config's files across the two sides."""
+
+    name: str
+    matched: int
+    failed_runs: list[str] = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
+    deals: int | None = None
+
+    @property
+    def identical(self) -> bool:
+        """True if both runs succeeded and every compared file matched."""
+        return not self.failed_runs and self.matched == len(COMPARED_FILES)
+
+
+# --------------------------------------------------------------------------- source trees
+
+
+def git(args: list[str], cwd: Path) -> str:
+    """Run a git command and return its stripped stdout.
+
+    Raises:
+        RuntimeError: if git exits non-zero (with git's message).
+    """
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout.strip()
+
+
+def repo_root() -> Path:
+    """Top level of the git checkout that contains this script."""
+    return Path(git(["rev-parse", "--show-toplevel"], Path(__file__).resolve().parent))
+
+
+@contextlib.contextmanager
+def source_tree(spec: str | None, repo: Path, label: str) -> Iterator[Path]:
+    """Yield the root of a source tree to run, cleaning up any temporary worktree.
+
+    Args:
+        spec: None for the checkout containing this script (uncommitted changes
+            included), an existing directory (used as is), or any git revision
+            (materialised with ``git worktree add --detach`` in a temporary directory).
+        repo: Root of the repository to resolve revisions in.
+        label: Side name, used in the temporary directory's name.
+
+    Yields:
+        The tree root.
+    """
+    if spec is None:
+        yield repo
+        return
+    if Path(spec).is_dir():
+        yield Path(spec).resolve()
+        return
+    sha = git(["rev-parse", "--verify", f"{spec}^{{commit}}"], repo)
+    parent = Path(tempfile.mkdtemp(prefix=f"byte_identity_{label}_"))
+    tree = parent / "tree"
+    try:
+        git(["worktree", "add", "--detach", str(tree), sha], repo)
+        yield tree
+    finally:
+        remove_worktree(tree, repo)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def remove_worktree(tree: Path, repo: Path) -> None:
+    """Remove a temporary worktree; warn (never raise) if git cannot."""
+    if not tree.exists():
+        return
+    try:
+        git(["worktree", "remove", "--force", str(tree)], repo)
+    except RuntimeError as exc:
+        print(f"warning: {exc}; run `git worktree prune` later", file=sys.stderr)
+
+
+def describe_tree(root: Path) -> str:
+    """Commit of a tree, with the number of uncommitted changes if there are any.
+
+    Uses ``--no-optional-locks`` so that ``git status`` never rewrites the index of a
+    checkout someone is working in.
+    """
+    try:
+        sha = git(["rev-parse", "--short", "HEAD"], root)
+        dirty = git(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"], root)
+    except RuntimeError:
+        return "not a git checkout"
+    n = len(dirty.splitlines())
+    return f"{sha} + {n} uncommitted change(s)" if n else sha
+
+
+def tree_env(root: Path) -> dict[str, str]:
+    """Environment for a subprocess that must import the packages of ``root``."""
+    return {**os.environ, "PYTHONPATH": str(root)}
+
+
+def sanity_check(side: str, root: Path) -> None:
+    """Print the ``sim`` and ``agents`` modules a run on ``root`` imports; fail if foreign.
+
+    Raises:
+        RuntimeError: if either package is imported from outside ``root``.
+    """
+    code = "import agents, sim; print(sim.__file__); print(agents.__file__)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=tree_env(root),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{side}: cannot import sim from {root}:\n{proc.stderr.strip()}")
+    files = [Path(line) for line in proc.stdout.split()]
+    print(f"  {side}: sim.__file__ = {files[0]}")
+    foreign = [f for f in files if not f.resolve().is_relative_to(root.resolve())]
+    if foreign:
+        raise RuntimeError(f"{side}: imports {foreign[0]}, not a module of {root}")
+
+
+# --------------------------------------------------------------------------- running
+
+
+def write_network_file(path: Path, n: int = NETWORK_FILE_NODES) -> None:
+    """Write a deterministic ring-plus-chords edge list over exactly ``n`` nodes.
+
+    Each node links to its two successors on the ring (so every node appears) and every
+    third node to a far node picked by a fixed arithmetic rule; one ``u v`` edge per line.
+    """
+    edges: set[tuple[int, int]] = set()
+    for i in range(n):
+        for step in (1, 2):
+            edges.add((min(i, (i + step) % n), max(i, (i + step) % n)))
+        if i % 3 == 0:
+            j = (7 * i + n // 2 + 1) % n
+            if j != i:
+                edges.add((min(i, j), max(i, j)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{u} {v}\n" for u, v in sorted(edges)), encoding="utf-8")
+
+
+def hydra_quote(value: str) -> str:
+    """Quote a string for a Hydra override value (single quotes, escaped)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def resolve_overrides(overrides: list[str], network_file: Path) -> tuple[str, ...]:
+    """Substitute the network-file placeholder in a config's overrides."""
+    quoted = hydra_quote(str(network_file))
+    return tuple(o.replace(NETWORK_FILE, quoted) for o in overrides)
+
+
+def stderr_tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
+    """The last ``lines`` lines of a process's stderr."""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def run_one(task: RunTask) -> RunResult:
+    """Run one config on one side as ``python -m sim.run`` and report how it went."""
+    out = Path(task.out_dir)
+    shutil.rmtree(out, ignore_errors=True)  # never compare stale files of an earlier run
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim.run",
+        *task.overrides,
+        f"hydra.run.dir={hydra_quote(str(out))}",
+        "output.figures=false",
+        "output.quiet=true",
+    ]
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=task.root,
+            env=tree_env(Path(task.root)),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raw = exc.stderr if isinstance(exc.stderr, bytes) else b""
+        tail = stderr_tail(raw.decode(errors="replace"))
+        return RunResult(task.side, task.name, False, time.perf_counter() - t0, f"timeout\n{tail}")
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        error = f"exit code {proc.returncode}\n{stderr_tail(proc.stderr)}"
+        return RunResult(task.side, task.name, False, seconds, error)
+    return RunResult(task.side, task.name, True, seconds)
+
+
+def run_all(tasks: list[RunTask], jobs: int) -> list[RunResult]:
+    """Run every task in a pool of ``jobs`` worker processes, printing progress."""
+    results: list[RunResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        try:
+            for i, res in enumerate(pool.map(run_one, tasks), start=1):
+                status = "ok" if res.ok else "FAILED"
+                print(
+                    f"  [{i:>3}/{len(tasks)}] {res.side:<4} {res.name:<32} "
+                    f"{res.seconds:6.1f}s {status}",
+                    flush=True,
+                )
+                results.append(res)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _short(value: Any, width: int = 60) -> str:
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar -> Python scalar
+        with contextlib.suppress(ValueError, TypeError):
+            value = value.item()
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equality that treats NaN as equal to NaN (and None to None)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. array-valued cells
+        return repr(a) == repr(b)
+
+
+def diff_parquet(base: Path, head: Path) -> list[str]:
+    """Describe how two parquet files differ: columns, dtypes, length, first differing row."""
+    import pandas as pd
+
+    a, b = pd.read_parquet(base), pd.read_parquet(head)
+    notes = []
+    if list(a.columns) != list(b.columns):
+        only_a = [c for c in a.columns if c not in b.columns]
+        only_b = [c for c in b.columns if c not in a.columns]
+        notes.append(f"columns only in base {only_a}, only in head {only_b}")
+        if not only_a and not only_b:
+            notes.append("same columns, different order")
+    common = [c for c in a.columns if c in b.columns]
+    dtypes = [f"{c}: {a[c].dtype}->{b[c].dtype}" for c in common if a[c].dtype != b[c].dtype]
+    if dtypes:
+        notes.append("dtypes differ: " + ", ".join(dtypes))
+    if len(a) != len(b):
+        notes.append(f"rows: base {len(a)}, head {len(b)}")
+    n = min(len(a), len(b))
+    aa, bb = a[common].iloc[:n].reset_index(drop=True), b[common].iloc[:n].reset_index(drop=True)
+    differ = [c for c in common if not aa[c].equals(bb[c])]
+    if differ:
+        notes.append(f"columns with differing values: {differ}")
+        for i in range(n):
+            cols = [c for c in differ if not _same_value(aa.at[i, c], bb.at[i, c])]
+            if cols:
+                pairs = ", ".join(
+                    f"{c}: {_short(aa.at[i, c])} vs {_short(bb.at[i, c])}" for c in cols[:6]
+                )
+                notes.append(f"first differing row {i}: {pairs}")
+                break
+    if not notes:
+        notes.append("same data when loaded; bytes differ (schema or metadata)")
+    return notes
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: data}
+
+
+def diff_json(base: Path, head: Path) -> list[str]:
+    """Describe how two JSON files differ: missing keys and keys whose values differ."""
+    a = _flatten(json.loads(base.read_text(encoding="utf-8")))
+    b = _flatten(json.loads(head.read_text(encoding="utf-8")))
+    notes = []
+    only_a, only_b = [k for k in a if k not in b], [k for k in b if k not in a]
+    if only_a or only_b:
+        notes.append(f"keys only in base {only_a}, only in head {only_b}")
+    for k in a:
+        if k in b and not _same_value(a[k], b[k]):
+            notes.append(f"{k}: {_short(a[k])} vs {_short(b[k])}")
+    if list(a) == list(b) and len(notes) == 0:
+        notes.append("same values when loaded; bytes differ (formatting)")
+    elif not notes:
+        notes.append("same keys and values in a different order")
+    return notes
+
+
+def diagnose(name: str, base: Path, head: Path) -> list[str]:
+    """Diagnostic lines for one mismatched file (never raises)."""
+    try:
+        if name.endswith(".parquet"):
+            return diff_parquet(base, head)
+        return diff_json(base, head)
+    except Exception as exc:  # a diagnostic must not hide the verdict
+        return [f"could not diagnose: {type(exc).__name__}: {exc}"]
+
+
+def base_deals(summary: Path) -> int | None:
+    """Number of purchases in a run's summary.json, or None if unreadable."""
+    try:
+        return int(json.loads(summary.read_text(encoding="utf-8"))["deals"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def compare_config(
+    name: str, out: Path, results: dict[tuple[str, str], RunResult]
+) -> ConfigVerdict:
+    """Compare the compared files of one config across the two sides."""
+    verdict = ConfigVerdict(name, 0)
+    for side in ("base", "head"):
+        res = results[(side, name)]
+        if not res.ok:
+            verdict.failed_runs.append(side)
+            error = res.error.replace("\n", "\n      ")
+            verdict.diagnostics.append(f"{side} run failed: {error}")
+    base_dir, head_dir = out / "base" / name, out / "head" / name
+    verdict.deals = base_deals(base_dir / "summary.json")
+    for fname in COMPARED_FILES:
+        a, b = base_dir / fname, head_dir / fname
+        missing = [side for side, p in (("base", a), ("head", b)) if not p.is_file()]
+        if missing:
+            verdict.diagnostics.append(f"{fname}: missing on {' and '.join(missing)}")
+        elif sha256(a) == sha256(b):
+            verdict.matched += 1
+        else:
+            notes = diagnose(fname, a, b)
+            verdict.diagnostics.append(f"{fname}: differs")
+            verdict.diagnostics.extend(f"    {line}" for line in notes)
+    return verdict
+
+
+def print_table(verdicts: list[ConfigVerdict]) -> None:
+    """Print one line per config (name | files matched | verdict | deals) and diagnostics."""
+    width = max(len("config"), *(len(v.name) for v in verdicts))
+    print(f"\n{'config':<{width}} | files | verdict   | deals")
+    print(f"{'-' * width}-+-------+-----------+------")
+    for v in verdicts:
+        word = "FAILED" if v.failed_runs else "identical" if v.identical else "MISMATCH"
+        deals = "?" if v.deals is None else str(v.deals)
+        warn = "  (no deals: proves little)" if v.deals == 0 else ""
+        print(
+            f"{v.name:<{width}} | {v.matched}/{len(COMPARED_FILES)}   | {word:<9} | {deals}{warn}"
+        )
+    for v in verdicts:
+        if v.diagnostics:
+            print(f"\n{v.name}:")
+            for line in v.diagnostics:
+                print(f"  {line}")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def select_configs(only: str | None) -> list[str]:
+    """Config names to run, in :data:`CONFIGS` order.
+
+    Raises:
+        SystemExit: if ``only`` names an unknown config.
+    """
+    if not only:
+        return list(CONFIGS)
+    wanted = [n.strip() for n in only.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in CONFIGS]
+    if unknown:
+        raise SystemExit(f"error: unknown config(s) {unknown}; see --list")
+    return [n for n in CONFIGS if n in wanted]
+
+
+def list_configs() -> None:
+    """Print every config name with its overrides."""
+    width = max(len(n) for n in CONFIGS)
+    for name, overrides in CONFIGS.items():
+        print(f"{name:<{width}}  {' '.join(overrides)}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", help="git revision to compare against (required unless --list)")
+    ap.add_argument(
+        "--head",
+        default=None,
+        help="git revision or directory to check (default: this checkout, uncommitted "
+        "changes included)",
+    )
+    ap.add_argument("--only", default=None, help="comma-separated config names")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel runs (default 2)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the run outputs in this dir")
+    ap.add_argument("--list", action="store_true", help="print the configs and exit")
+    args = ap.parse_args(argv)
+    if not args.list and not args.base:
+        ap.error("--base is required")
+    if args.jobs < 1:
+        ap.error("--jobs must be at least 1")
+    return args
+
+
+@contextlib.contextmanager
+def output_dir(keep: Path | None) -> Iterator[Path]:
+    """Yield the output directory: ``keep`` (created, kept) or a temp dir (deleted)."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep.resolve()
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="byte_identity_out_"))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compare_trees(args: argparse.Namespace, names: list[str]) -> list[ConfigVerdict]:
+    """Materialise both trees, run every config on each and compare the outputs."""
+    repo = repo_root()
+    with (
+        output_dir(args.keep) as out,
+        source_tree(args.base, repo, "base") as base,
+        source_tree(args.head, repo, "head") as head,
+    ):
+        roots = {"base": base, "head": head}
+        print("source trees:")
+        for side, root in roots.items():
+            print(f"  {side}: {root} ({describe_tree(root)})")
+        print("sanity check (modules each side imports):")
+        for side, root in roots.items():
+            sanity_check(side, root)
+        network_file = out / NETWORK_FILE_NAME
+        write_network_file(network_file)
+        print(f"outputs in {out}; running {len(names)} configs x 2 sides, {args.jobs} jobs")
+        tasks = [
+            RunTask(
+                side,
+                name,
+                str(roots[side]),
+                str(out / side / name),
+                resolve_overrides(CONFIGS[name], network_file),
+            )
+            for name in names
+            for side in roots
+        ]
+        results = {(r.side, r.name): r for r in run_all(tasks, args.jobs)}
+        return [compare_config(name, out, results) for name in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the check; returns the exit code (0 only if every file of every config matched)."""
+    args = parse_args(argv)
+    if args.list:
+        list_configs()
+        return 0
+    names = select_configs(args.only)
+    t0 = time.perf_counter()
+    try:
+        verdicts = compare_trees(args, names)
+    except RuntimeError as exc:  # git or the import sanity check failed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_table(verdicts)
+    bad = [v for v in verdicts if not v.identical]
+    print(f"\nwall time {time.perf_counter() - t0:.1f}s")
+    if bad:
+        print(f"MISMATCH in {len(bad)} configs")
+        return 1
+    print(f"ALL IDENTICAL: {len(verdicts)} configs x {len(COMPARED_FILES)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted (temporary worktrees removed)", file=sys.stderr)
+        sys.exit(130)

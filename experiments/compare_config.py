@@ -1,0 +1,81 @@
+"""The comparison's config schema: the keys ``configs/compare.yaml`` adds to the run config.
+
+:class:`CompareConfig` is the run config (:class:`sim.config.Config`) plus ``policies``,
+``seeds``, ``vary``, ``jobs`` and ``report``. Importing this module registers
+:func:`compare_schema` as ``compare_schema`` in Hydra's ConfigStore, which ``compare.yaml``
+lists in its defaults, so every module that composes the ``compare`` config imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+from sim.config import Config
+
+DEFAULT_POLICIES: tuple[str, ...] = (
+    "posted",
+    "personalised",
+    "volume_discount",
+    "threshold",
+    "crowdfunding",
+    "negotiated",
+    "reverse_auction",
+)
+"""Policies compared when ``policies`` is not given. Extend as ``configs/pricing/`` grows."""
+
+COMPARE_KEYS = frozenset({"policies", "seeds", "vary", "jobs", "report"})
+"""Top-level keys of the comparison itself; every other override describes the market."""
+
+
+@dataclass
+class VaryConfig:
+    """One config key swept over values, on top of the policies and seeds."""
+
+    key: str = ""
+    values: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class ReportConfig:
+    """Report options."""
+
+    title: str = "Pricing policy comparison"
+    figures: bool = True
+
+
+@dataclass
+class CompareConfig(Config):
+    """The run config plus the comparison's own keys."""
+
+    policies: list[str] = field(default_factory=lambda: list(DEFAULT_POLICIES))
+    seeds: int = 10
+    # None or {key: ..., values: [...]}, checked against VaryConfig by parse_vary (typed as Any:
+    # OmegaConf cannot merge a dict override into a structured node that is None).
+    vary: Any = None
+    jobs: int = 1
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
+def compare_schema() -> DictConfig:
+    """:class:`CompareConfig` with every field it inherits from :class:`Config` left MISSING.
+
+    ``compare.yaml`` lists it after ``config`` in its defaults: merging it turns the composed
+    run config into a typed ``CompareConfig`` (so ``policies``, ``seeds``, ... are allowed
+    and type-checked) while MISSING values keep the market values ``config`` chose.
+    """
+    node = OmegaConf.structured(CompareConfig)
+    for f in fields(Config):
+        node[f.name] = MISSING
+    return node
+
+
+def register_compare_configs() -> None:
+    """Register :func:`compare_schema` as ``compare_schema`` in Hydra's ConfigStore."""
+    ConfigStore.instance().store(name="compare_schema", node=compare_schema())
+
+
+register_compare_configs()

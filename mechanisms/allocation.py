@@ -1,0 +1,44 @@
+"""Capacity allocation: which agreed orders a seller can actually deliver this step."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechanisms.formation import group_cumsum
+
+
+def first_fit(
+    seller: np.ndarray, units: np.ndarray, capacity: np.ndarray, priority: np.ndarray
+) -> np.ndarray:
+    """Serve orders in priority order, each if it still fits in its seller's capacity.
+
+    Equivalent to walking each seller's queue (lowest ``priority`` first) and accepting an
+    order whenever its ``units`` do not exceed the capacity left — but batched over all
+    sellers: each pass drops queued orders that no longer fit, then accepts every seller's
+    leading run of orders whose running total fits. Passes repeat until the queue is empty,
+    so the result is exactly sequential first-fit.
+
+    Args:
+        seller: Seller of each order.
+        units: Units of each order (>= 1).
+        capacity: Capacity left per seller (indexed by seller id).
+        priority: Queue position key (e.g. random draws): lower is served first.
+
+    Returns:
+        Mask of the orders served.
+    """
+    served = np.zeros(len(seller), dtype=bool)
+    left = np.asarray(capacity, dtype=np.int64).copy()
+    units = np.asarray(units, dtype=np.int64)
+    queue = np.lexsort((priority, seller))
+    while len(queue):
+        queue = queue[units[queue] <= left[seller[queue]]]
+        if len(queue) == 0:
+            break
+        s = seller[queue]
+        # Running totals grow within a seller's queue, so ``take`` is a leading run.
+        take = group_cumsum(s, units[queue]) <= left[s]
+        served[queue[take]] = True
+        np.subtract.at(left, s[take], units[queue][take])
+        queue = queue[~take]
+    return served

@@ -1,0 +1,154 @@
+"""The read-only negotiation state and the tactic interface the bargaining protocol calls.
+
+A tactic sees only a :class:`NegotiationState` describing ``M`` concurrent negotiations in
+which it plays the same side, never the model (the separation used by NegMAS: Y. Mohammad
+et al., "NegMAS: a platform for automated negotiations", PRIMA 2020). The protocol
+(:mod:`mechanisms.bargaining`) needs nothing of a tactic but :class:`Tactic`'s two
+questions: what do I propose, and do I accept this offer. The strategy library lives in
+``agents.negotiators``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from mechanisms.concession import linear_utility
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_ARRAY_FIELDS = (
+    "reservation",
+    "opening",
+    "own_discount",
+    "opp_discount",
+    "own_last",
+    "opp_last",
+    "opp_prev",
+    "own_prev",
+)
+
+
+@dataclass(frozen=True)
+class NegotiationState:
+    """Read-only view of ``M`` concurrent negotiations from one side's perspective.
+
+    All array fields are 1-D of the length of ``reservation`` (scalars are broadcast) and
+    are read-only views (``flags.writeable`` is False), so a strategy cannot change the
+    protocol's data. Offers not yet made are NaN.
+
+    Attributes:
+        round: Current round, 0-based.
+        max_rounds: Number of rounds; the deadline is ``T = max_rounds - 1``.
+        is_buyer: True if this strategy plays the buyer side.
+        reservation: Buyer's maximum / seller's minimum acceptable price.
+        opening: Own first offer (buyer's low, seller's high price).
+        own_discount: Own per-round discount factor.
+        opp_discount: Opponent's per-round discount factor.
+        own_last: Own last offer.
+        opp_last: Opponent's last offer.
+        opp_prev: Opponent's offer before ``opp_last``.
+        own_prev: Own offer before ``own_last``.
+    """
+
+    round: int
+    max_rounds: int
+    is_buyer: bool
+    reservation: FloatArray
+    opening: FloatArray
+    own_discount: FloatArray = 1.0  # type: ignore[assignment]
+    opp_discount: FloatArray = 1.0  # type: ignore[assignment]
+    own_last: FloatArray = np.nan  # type: ignore[assignment]
+    opp_last: FloatArray = np.nan  # type: ignore[assignment]
+    opp_prev: FloatArray = np.nan  # type: ignore[assignment]
+    own_prev: FloatArray = np.nan  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if int(self.max_rounds) < 1:
+            raise ValueError(f"max_rounds must be >= 1, got {self.max_rounds}")
+        if int(self.round) < 0:
+            raise ValueError(f"round must be >= 0, got {self.round}")
+        object.__setattr__(self, "round", int(self.round))
+        object.__setattr__(self, "max_rounds", int(self.max_rounds))
+        object.__setattr__(self, "is_buyer", bool(self.is_buyer))
+        res = np.asarray(self.reservation, dtype=np.float64)
+        if res.ndim != 1:
+            raise ValueError(f"reservation must be 1-D, got shape {res.shape}")
+        for name in _ARRAY_FIELDS:
+            # broadcast_to always returns a new read-only view: zero copy, caller unaffected.
+            arr = np.broadcast_to(np.asarray(getattr(self, name), dtype=np.float64), res.shape)
+            object.__setattr__(self, name, arr)
+
+    @property
+    def size(self) -> int:
+        """Number of concurrent negotiations ``M``."""
+        return int(self.reservation.shape[0])
+
+    @property
+    def deadline(self) -> int:
+        """Last round index ``T = max_rounds - 1``."""
+        return self.max_rounds - 1
+
+    @property
+    def low(self) -> FloatArray:
+        """Lower end of the own price range, ``min(opening, reservation)``."""
+        return np.minimum(self.opening, self.reservation)
+
+    @property
+    def high(self) -> FloatArray:
+        """Upper end of the own price range, ``max(opening, reservation)``."""
+        return np.maximum(self.opening, self.reservation)
+
+    def clip(self, prices: npt.ArrayLike) -> FloatArray:
+        """Clip prices into the own range ``[low, high]`` (NaN stays NaN)."""
+        return np.clip(np.asarray(prices, dtype=np.float64), self.low, self.high)
+
+    def within_reservation(self, prices: npt.ArrayLike) -> BoolArray:
+        """Whether prices are acceptable at all: buyer ``p <= res``, seller ``p >= res``."""
+        prices = np.asarray(prices, dtype=np.float64)
+        if self.is_buyer:
+            return prices <= self.reservation
+        return prices >= self.reservation
+
+    def utility(self, price: npt.ArrayLike) -> FloatArray:
+        """Normalised linear utility in [0, 1] of a price for this side.
+
+        Buyer ``(reservation - p) / (reservation - opening)``, seller
+        ``(p - reservation) / (opening - reservation)``, clipped to [0, 1]; for a
+        zero-width range, 1 if the price is within the reservation, else 0
+        (see :func:`mechanisms.concession.linear_utility`).
+        """
+        return linear_utility(price, self.reservation, self.opening, self.is_buyer)
+
+    def receive(self, offer: npt.ArrayLike) -> NegotiationState:
+        """State in which this side makes its next proposal after rejecting ``offer``.
+
+        The round advances by one, ``offer`` becomes ``opp_last`` and the old
+        ``opp_last`` becomes ``opp_prev``; own history is unchanged.
+        """
+        return dataclasses.replace(
+            self, round=self.round + 1, opp_last=offer, opp_prev=self.opp_last
+        )
+
+    def subset(self, index: npt.ArrayLike) -> NegotiationState:
+        """State restricted to the negotiations selected by ``index`` (mask or indices)."""
+        return dataclasses.replace(
+            self, **{name: getattr(self, name)[index] for name in _ARRAY_FIELDS}
+        )
+
+
+class Tactic(Protocol):
+    """What the bargaining protocol asks of a negotiation strategy."""
+
+    def propose(self, state: NegotiationState) -> FloatArray:
+        """Offers for every negotiation in ``state`` (shape ``(state.size,)``)."""
+        ...
+
+    def accept(self, state: NegotiationState, offer: npt.ArrayLike) -> BoolArray:
+        """Whether to accept each of the opponent's ``offer`` (shape ``(state.size,)``)."""
+        ...

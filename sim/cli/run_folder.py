@@ -1,0 +1,119 @@
+"""Running one config and writing its run folder.
+
+Files: ``config.yaml`` (resolved config), ``timeseries.parquet`` (one row per step),
+``deals.parquet`` (one row per purchase), ``coalitions.parquet`` (one row per coalition,
+with its outcome), ``sellers.parquet`` (per step and seller), ``cascades.parquet`` (outrage
+cascades), ``summary.json`` (computed from these logs, nothing time- or machine-dependent),
+``manifest.json`` (runtime, versions, commit, config hash) and ``price_surplus.png``. Every
+file is written atomically; a run in a reused folder first clears what an earlier run left
+that this one will not rewrite (a figure it skips, a killed write's temporary file).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.figures import price_and_surplus_figure
+from sim.model import MarketModel
+from sim.results.identity import config_hash, git_commit, package_versions
+from sim.results.io import remove_stale, write_json, write_parquet, write_text
+from sim.results.metrics import summarize
+
+#: The run figure (written unless ``output.figures=false``).
+FIGURE = "price_surplus.png"
+
+
+def model_config(cfg: DictConfig) -> DictConfig:
+    """The config without Hydra's own node, resolved."""
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("hydra", None)
+    return OmegaConf.create(data)
+
+
+def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:
+    """Build and run the model of ``cfg``; returns the model, its summary and runtime (s)."""
+    t0 = time.perf_counter()
+    model = MarketModel.from_config(cfg)
+    model.run()
+    runtime = time.perf_counter() - t0
+    summary = summarize(
+        model.deals_frame(),
+        n_customers=model.customers.n,
+        n_sellers=model.sellers.n,
+        steps=model.n_steps,
+        seed=model.seed,
+        coalitions=model.coalitions_frame(),
+        sellers=model.sellers_frame(),
+        cascades=model.cascades_frame(),
+    )
+    return model, summary, runtime
+
+
+def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dict[str, Any]:
+    """Run ``cfg`` and write its folder (see the module docstring); returns the summary."""
+    out = Path(out_dir)
+    cfg = model_config(cfg)
+    model, summary, runtime = execute(cfg)
+    remove_stale(out, [] if figures else [FIGURE])
+    deals, ts = model.deals_frame(), model.timeseries_frame()
+    write_text(out / "config.yaml", OmegaConf.to_yaml(cfg))
+    write_parquet(out / "timeseries.parquet", ts)
+    write_parquet(out / "deals.parquet", deals)
+    write_parquet(out / "coalitions.parquet", model.coalitions_frame())
+    write_parquet(out / "sellers.parquet", model.sellers_frame())
+    write_parquet(out / "cascades.parquet", model.cascades_frame())
+    write_json(out / "summary.json", summary)
+    if figures:
+        price_and_surplus_figure(
+            deals, ts, out / FIGURE, title=f"{cfg.network.kind}, seed {cfg.seed}"
+        )
+    write_json(
+        out / "manifest.json",
+        {
+            "config_hash": config_hash(cfg),
+            "runtime_s": round(runtime, 4),
+            "customer_steps_per_s": round(model.customers.n * model.n_steps / runtime, 1),
+            "git_commit": git_commit(),
+            "packages": package_versions(),
+            "argv": sys.argv,
+        },
+    )
+    return summary
+
+
+def format_summary(s: dict[str, Any], out_dir: Path | str) -> str:
+    """Short human-readable summary of a run."""
+
+    def money(x: float | None) -> str:
+        return "n/a" if x is None or x != x else f"{x:,.2f}"
+
+    gap = ""
+    pc, ps = s["mean_price_coalition"], s["mean_price_solo"]
+    if pc == pc and ps == ps and ps > 0:
+        gap = (
+            f"  (coalitions pay {100 * (1 - pc / ps):.1f}% less)"
+            if pc <= ps
+            else (f"  (coalitions pay {100 * (pc / ps - 1):.1f}% more)")
+        )
+    return "\n".join(
+        [
+            f"crowdbargain run: {s['n_customers']} customers, {s['n_sellers']} sellers, "
+            f"{s['steps']} steps, seed {s['seed']}",
+            f"  mean unit price paid  coalition {money(pc)} | solo {money(ps)}{gap}",
+            f"  consumer surplus      {money(s['consumer_surplus'])}",
+            f"  seller profit         {money(s['seller_profit'])}",
+            f"  welfare               {money(s['welfare'])}",
+            f"  coalitions formed     {s['coalitions_formed']} "
+            f"(mean size {s['mean_coalition_size']:.1f})"
+            if s["coalitions_formed"]
+            else "  coalitions formed     0",
+            f"  buyers served         {100 * s['buyers_served_share']:.1f}% "
+            f"({s['deals']} purchases, {s['units_sold']} units)",
+            f"  results in            {out_dir}",
+        ]
+    )

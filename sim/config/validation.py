@@ -1,0 +1,74 @@
+"""Value checks of a composed config, and merging user values onto the schema.
+
+Hydra/OmegaConf check *types* when overrides are merged onto the schema; :func:`validate`
+checks *values* against the bounds declared on the schema's fields
+(:func:`agents.params.check_fields`) plus the rules that span nodes, and raises
+:class:`~agents.params.ConfigError` with a one-line message that names the key and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from agents.params import ConfigError, check_fields, fail, mix_to_list
+from sim.config.schema import NODE_SCHEMAS, Config
+
+#: Nodes whose values are mixes (a mapping ``{name: share}`` is accepted for them).
+MIX_KEYS = {"pricing": ("mix",), "negotiation": ("buyer_tactics", "seller_tactics")}
+
+
+def validate(cfg: Any) -> None:
+    """Check every value of a composed config (or of the model nodes) against its bounds.
+
+    Args:
+        cfg: A DictConfig with the nodes of :class:`~sim.config.schema.Config` (missing
+            nodes are skipped).
+
+    Raises:
+        ConfigError: naming the first offending key and what is allowed.
+    """
+    get = cfg.get
+    check_fields(cfg, Config, "", only=[k for k in ("seed", "steps") if get(k) is not None])
+    for name, schema in NODE_SCHEMAS.items():
+        node = get(name)
+        if node is not None:
+            check_fields(node, schema, name)
+    p, s = get("products"), get("sellers")
+    if p is not None and s is not None and s.products_per_seller > p.n:
+        fail(
+            "sellers.products_per_seller",
+            s.products_per_seller,
+            f"an integer in [1, products.n={p.n}]",
+        )
+
+
+def to_node(name: str, value: Any) -> DictConfig:
+    """Merge a user value (dict, DictConfig, dataclass or None) onto a node's schema.
+
+    Raises:
+        ConfigError: if the value has an unknown key or a value of the wrong type.
+    """
+    schema = OmegaConf.structured(NODE_SCHEMAS[name])
+    if value is None:
+        return schema
+    if isinstance(value, Mapping) and not isinstance(value, DictConfig):
+        value = {
+            k: mix_to_list(v) if k in MIX_KEYS.get(name, ()) and isinstance(v, Mapping) else v
+            for k, v in value.items()
+        }
+    try:
+        if not isinstance(value, DictConfig):
+            value = OmegaConf.create(
+                value if isinstance(value, dict) else OmegaConf.structured(value)
+            )
+        return OmegaConf.merge(schema, value)
+    except Exception as exc:  # OmegaConf raises several types; report them uniformly
+        raise ConfigError(f"{name}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

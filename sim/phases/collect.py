@@ -1,0 +1,61 @@
+"""Phase ``collect``: the step's figures for the time series and the sellers' table.
+
+The Mesa ``DataCollector`` then records :attr:`sim.state.StepRecord.figures` (the model's
+reporters read them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.coalition import CoalitionStatus
+from sim.results.metrics import loyalty, step_metrics
+from sim.state import MarketState
+
+#: Per-seller community columns of the sellers' table (NaN without a community).
+COMMUNITY_SELLER_COLUMNS = (
+    "warmth",
+    "competence",
+    "public_rating",
+    "boycott_share",
+    "reviews",
+    "outrage_seeds",
+    "outrage_contagion",
+)
+
+
+def collect(state: MarketState) -> None:
+    """Compute the step's time-series row and append its sellers' rows."""
+    step, co = state.step, state.coalitions
+    open_sizes = co.size[co.status == CoalitionStatus.OPEN] if len(co) else np.empty(0)
+    figures = step_metrics(step.t, step.deals, step.active_buyers, open_sizes, step.rounds)
+    figures.update(state.community.step_figures(step.t))
+    deals = step.deals
+    figures["loyalty"] = (
+        loyalty(deals.previous_seller, deals.seller_id) if deals is not None else float("nan")
+    )
+    step.figures = figures
+    state.seller_log.append(seller_rows(state))
+
+
+def seller_rows(state: MarketState) -> dict[str, np.ndarray]:
+    """One row per seller for this step: sales, profit, share and (if on) reputation."""
+    b, t = state.sellers, state.step.t
+    units0, revenue0, cost0 = state.step.sellers_before
+    units = (b.units_sold - units0).astype(np.int64)
+    total = units.sum()
+    row = {
+        "step": np.full(b.n, t, dtype=np.int64),
+        "seller_id": np.arange(b.n, dtype=np.int64),
+        "units_sold": units,
+        "revenue": b.revenue - revenue0,
+        "profit": (b.revenue - revenue0) - (b.cost - cost0),
+        "market_share": units / total if total else np.zeros(b.n),
+        "price_multiplier": b.scale * b.response,
+        "policy": np.array([p.name for p in b.policies], dtype=object),
+    }
+    extra = state.community.seller_rows(t)
+    nan = np.full(b.n, np.nan)
+    for key in COMMUNITY_SELLER_COLUMNS:
+        row[key] = extra.get(key, nan)
+    return row

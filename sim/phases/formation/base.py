@@ -1,0 +1,227 @@
+"""What every coalition-formation strategy shares: joining, switching and founding groups.
+
+A strategy is chosen once, when the model is built (``coalition.algorithm``), and answers
+every question whose answer depends on the algorithm: the price a group expects, who may
+join, the terms a founder sets, which groups are ready to buy, from which seller and on
+which terms, and which of them still make a viable order. The phases call these methods and
+never branch on the algorithm's name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from agents.coalition import CoalitionStatus
+from agents.customer import NO_COALITION
+from mechanisms.formation import admit
+from sim.phases.lifecycle import refresh_coalitions
+from sim.state import MarketState
+
+
+@dataclass(frozen=True)
+class FoundingTerms:
+    """What founders of new groups announce, one entry per founder.
+
+    Attributes:
+        seller: Seller the group targets (-1: chosen when it buys).
+        threshold: Pledge minimum, or a greedy group's advertised target order.
+        hoped: Unit price the founder expects at ``threshold`` units.
+        deadline: Step by which the group buys or breaks up.
+        price: Campaign price fixed at founding (crowdfunding), NaN otherwise.
+    """
+
+    seller: np.ndarray
+    threshold: np.ndarray
+    hoped: np.ndarray
+    deadline: np.ndarray
+    price: np.ndarray
+
+
+@dataclass(frozen=True)
+class DealTerms:
+    """How each ready group buys: its seller, protocol and any price fixed beforehand.
+
+    Attributes:
+        seller: Seller of each group (-1 where none can serve it this step).
+        protocol: :class:`~sim.records.Protocol` code of each group's deal.
+        fixed: Unit price set before clearing (tenders, campaigns), NaN where the seller's
+            schedule applies.
+    """
+
+    seller: np.ndarray
+    protocol: np.ndarray
+    fixed: np.ndarray
+
+
+class FormationStrategy(ABC):
+    """A coalition-formation algorithm (see the module docstring)."""
+
+    #: The ``coalition.algorithm`` value that selects this strategy.
+    name: ClassVar[str]
+    #: Whether groups form at all (the ``discover`` and ``form`` phases run only if so).
+    forms_coalitions: ClassVar[bool] = True
+
+    # ------------------------------------------------------------------ phase ``form``
+
+    def form(self, state: MarketState) -> None:
+        """Phase ``form``: customers join or switch groups, then founders start new ones."""
+        self.join(state)
+        self.found(state)
+        self.after_founding(state)
+
+    def after_founding(self, state: MarketState) -> None:  # noqa: B027 - optional hook
+        """What the algorithm does once groups are founded (default: nothing)."""
+
+    @abstractmethod
+    def group_price(
+        self, state: MarketState, cids: np.ndarray, units: np.ndarray, advertised: bool = True
+    ) -> np.ndarray:
+        """Expected unit price for coalitions ``cids`` ordering ``units``.
+
+        With ``advertised`` the order counts as at least the group's target (pledge minimum
+        or the founder's advertised target), as a group-buying page shows it.
+        """
+
+    def may_join(self, state: MarketState, usable: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Narrow the customers who may request to join their invited group ``target``."""
+        return usable
+
+    def admit(
+        self,
+        state: MarketState,
+        idx: np.ndarray,
+        target: np.ndarray,
+        priority: np.ndarray,
+        ok: np.ndarray,
+    ) -> np.ndarray:
+        """Narrow the admitted join requests ``ok`` (room limits already applied)."""
+        return ok
+
+    @abstractmethod
+    def founding_terms(self, state: MarketState, product: np.ndarray) -> FoundingTerms:
+        """The terms founders of groups for ``product`` would announce."""
+
+    def outside_value(self, state: MarketState, idx: np.ndarray) -> np.ndarray:
+        """Surplus a customer expects from buying alone (0 if the best solo price > wtp)."""
+        cu, prices = state.customers, state.prices
+        solo = prices.solo[cu.product[idx], np.clip(cu.quantity[idx], 1, prices.max_order)]
+        return np.maximum(cu.wtp[idx] - solo, 0.0) * cu.quantity[idx]
+
+    def join(self, state: MarketState) -> None:
+        """Invited customers join (or switch to) a group when it is worth more to them."""
+        cu, co = state.customers, state.coalitions
+        if len(co) == 0:
+            return
+        co_cfg = state.cfg.coalition
+        cost = co_cfg.coordination_cost
+        inv = np.maximum(cu.invite, 0)
+        usable = (
+            cu.active()
+            & ~cu.loner
+            & (cu.invite >= 0)
+            & (co.status[inv] == CoalitionStatus.OPEN)
+            & (co.product[inv] == cu.product)
+            & (cu.invite != cu.coalition)
+        )
+        idx = np.flatnonzero(self.may_join(state, usable, inv))
+        if len(idx) == 0:
+            return
+        target = cu.invite[idx]
+        q = cu.quantity[idx]
+        new_price = self.group_price(state, target, co.units[target] + q)
+        value_new = (cu.wtp[idx] - new_price) * q - cost
+        cur = cu.coalition[idx]
+        inside = cur >= 0
+        value_now = self.outside_value(state, idx)
+        if inside.any():
+            # Switching compares realised group sizes, not advertised targets.
+            c_in, t_in = cur[inside], target[inside]
+            now_p = self.group_price(state, c_in, co.units[c_in], advertised=False)
+            new_p = self.group_price(state, t_in, co.units[t_in] + q[inside], advertised=False)
+            new_price[inside] = new_p
+            value_new[inside] = (cu.wtp[idx[inside]] - new_p) * q[inside] - cost
+            value_now[inside] = (cu.wtp[idx[inside]] - now_p) * q[inside] - cost + 1e-9
+        wants = (cu.wtp[idx] >= new_price) & (value_new > value_now)
+        idx, target = idx[wants], target[wants]
+        room = np.maximum(co_cfg.max_size - co.size, 0)
+        priority = state.rng.random(len(idx))
+        ok = self.admit(state, idx, target, priority, admit(target, room, priority))
+        cu.coalition[idx[ok]] = target[ok]
+        cu.invite[idx[ok]] = NO_COALITION
+        refresh_coalitions(state)
+
+    def found(self, state: MarketState) -> None:
+        """Free customers without an invitation found a group with ``leader_prob``."""
+        cu, co, t = state.customers, state.coalitions, state.step.t
+        co_cfg = state.cfg.coalition
+        # An invitation blocks founding only if it is for an open group of one's own product.
+        inv = np.maximum(cu.invite, 0)
+        heard = (cu.invite >= 0) & (co.product[inv] == cu.product) if len(co) else cu.invite >= 0
+        if len(co):
+            heard &= co.status[inv] == CoalitionStatus.OPEN
+        active = cu.active() & ~cu.loner
+        free = np.flatnonzero(active & (cu.coalition == NO_COALITION) & ~heard)
+        if len(free):
+            free = free[state.rng.random(len(free)) < co_cfg.leader_prob]
+        if len(free) == 0:
+            return
+        terms = self.founding_terms(state, cu.product[free])
+        q = cu.quantity[free]
+        hoped = terms.hoped
+        worth = (cu.wtp[free] >= hoped) & (
+            (cu.wtp[free] - hoped) * q - co_cfg.coordination_cost > self.outside_value(state, free)
+        )
+        free = free[worth]
+        if len(free) == 0:
+            return
+        ids = co.found(
+            product=cu.product[free],
+            founder=free,
+            founded=np.full(len(free), t),
+            status=np.full(len(free), CoalitionStatus.OPEN),
+            seller=terms.seller[worth],
+            threshold=terms.threshold[worth],
+            deadline=terms.deadline[worth],
+            tactic=cu.tactic[free],
+            discount=cu.discount[free],
+            price=terms.price[worth],
+        )
+        cu.coalition[free] = ids
+        refresh_coalitions(state)
+
+    # ------------------------------------------------------------------ phase ``trade``
+
+    @abstractmethod
+    def ready(self, state: MarketState) -> np.ndarray:
+        """Open coalitions that buy this step (closing those that fail or break up)."""
+
+    @abstractmethod
+    def deal_terms(self, state: MarketState, ready: np.ndarray, product: np.ndarray) -> DealTerms:
+        """Seller, protocol and fixed price of each ready group."""
+
+    @abstractmethod
+    def viable(
+        self,
+        state: MarketState,
+        ready: np.ndarray,
+        units: np.ndarray,
+        terms: DealTerms,
+        kept_members: np.ndarray,
+    ) -> np.ndarray:
+        """Which cleared groups place their order (closing those that break up).
+
+        Args:
+            state: The market.
+            ready: The ready coalitions.
+            units: Units each still orders after clearing.
+            terms: Their deal terms.
+            kept_members: Members each kept after clearing.
+        """
+
+    def solo_wait(self, state: MarketState) -> int:
+        """Steps a customer waits for a group before buying alone."""
+        return int(state.cfg.customers.solo_after)

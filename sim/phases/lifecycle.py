@@ -1,0 +1,69 @@
+"""Phases ``arrive`` and ``expire``, and the coalition bookkeeping every phase shares.
+
+A customer arrives (starts shopping) at its arrival step and leaves unserved when its
+patience runs out. Coalitions are closed as ``bought`` or ``dissolved``; whoever leaves a
+coalition gets back any crowdfunding money it holds in escrow (:func:`leave_coalitions`,
+the one place pledges are released).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.coalition import CoalitionStatus
+from agents.customer import NO_COALITION, Status
+from sim.state import MarketState
+
+
+def arrive(state: MarketState) -> None:
+    """Customers whose arrival step has come start shopping."""
+    cu, t = state.customers, state.step.t
+    new = (cu.status == Status.WAITING) & (cu.arrival <= t)
+    cu.status[new] = Status.ACTIVE
+    cu.active_since[new] = t
+
+
+def expire(state: MarketState) -> None:
+    """Customers out of patience leave unserved (and leave their coalition)."""
+    cu, t = state.customers, state.step.t
+    # Crowdfunding backers have paid: they wait for their campaign to close.
+    out = cu.active() & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
+    cu.status[out] = Status.LEFT
+    cu.coalition[out] = NO_COALITION
+    cu.invite[out] = NO_COALITION
+    refresh_coalitions(state)
+
+
+def leave_coalitions(state: MarketState, who: np.ndarray) -> None:
+    """Customers ``who`` leave their coalitions; pledged escrow is refunded to them."""
+    cu, co = state.customers, state.coalitions
+    back = cu.escrow[who]
+    if back.any():
+        cu.refunded[who] += back
+        np.add.at(co.refunded, cu.coalition[who], back)
+    cu.escrow[who] = 0.0
+    cu.coalition[who] = NO_COALITION
+
+
+def close(state: MarketState, ids: np.ndarray, status: CoalitionStatus) -> None:
+    """Close coalitions ``ids`` as ``status``; members of dissolved ones are freed."""
+    if len(ids) == 0:
+        return
+    co, cu = state.coalitions, state.customers
+    co.status[ids] = status
+    co.closed[ids] = state.step.t
+    if status == CoalitionStatus.DISSOLVED:
+        gone = np.zeros(len(co), dtype=bool)
+        gone[ids] = True
+        members = cu.coalition >= 0
+        leave_coalitions(state, np.flatnonzero(members)[gone[cu.coalition[members]]])
+
+
+def refresh_coalitions(state: MarketState) -> None:
+    """Recount coalition sizes from the members' column; empty open coalitions dissolve."""
+    co, cu = state.coalitions, state.customers
+    if len(co) == 0:
+        return
+    co.refresh_sizes(cu.coalition, cu.quantity)
+    empty = (co.status == CoalitionStatus.OPEN) & (co.size == 0)
+    close(state, np.flatnonzero(empty), CoalitionStatus.DISSOLVED)

@@ -1,0 +1,122 @@
+"""Phase ``trade``: ready coalitions and solo buyers order, negotiate, get capacity and pay.
+
+All orders of a step are priced at once — take-it-or-leave-it at the quote, or alternating
+offers where the seller bargains (:func:`mechanisms.bargaining.alternating_offers`) — then
+agreed orders queue for capacity in random order (:func:`mechanisms.allocation.first_fit`)
+and the served ones settle (:mod:`sim.phases.settlement`). A coalition whose negotiation
+fails dissolves, and its members are free to buy alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.coalition import CoalitionStatus
+from mechanisms.allocation import first_fit
+from mechanisms.bargaining import Side, alternating_offers
+from sim.community import FAILED_DELIVERY
+from sim.phases.formation import FormationStrategy
+from sim.phases.lifecycle import close, refresh_coalitions
+from sim.phases.orders import coalition_orders, solo_orders
+from sim.phases.settlement import settle
+from sim.records import Orders, Protocol
+from sim.state import MarketState
+
+
+class Trade:
+    """The ``trade`` phase for one formation strategy (chosen when the model is built).
+
+    Args:
+        formation: Says which groups are ready and on which terms they buy.
+    """
+
+    def __init__(self, formation: FormationStrategy) -> None:
+        self.formation = formation
+
+    def __call__(self, state: MarketState) -> None:
+        """Build, price, allocate and settle the step's orders."""
+        cu, b = state.customers, state.sellers
+        b.capacity_left[:] = b.capacity
+        state.step.active_buyers = int(cu.active().sum())
+        state.step.urgent = np.zeros(len(state.coalitions), dtype=bool)
+        ready = self.formation.ready(state)
+        group = coalition_orders(state, self.formation, ready)
+        solo = solo_orders(state, self.formation)
+        parts = [o for o in (group, solo) if o is not None and len(o)]
+        if parts:
+            execute(state, Orders.concat(parts), n_group=len(group) if group is not None else 0)
+        refresh_coalitions(state)
+
+
+def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndarray:
+    """How each bargaining buyer side's opinion of its seller scales its opening offer.
+
+    A group bargains with its founder's opinions, a solo buyer with its own.
+    """
+    cid = orders.coalition[k]
+    first_member = np.full(len(orders), -1, dtype=np.int64)
+    first_member[orders.member_group[::-1]] = orders.members[::-1]
+    who = first_member[k].copy()
+    group = cid >= 0
+    who[group] = state.coalitions.founder[cid[group]]
+    return state.community.opening_factor(who.astype(np.int64), orders.seller[k])
+
+
+def negotiate(
+    state: MarketState, orders: Orders
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Price every order: take-it-or-leave-it or alternating offers, all at once.
+
+    Returns:
+        ``(agreed, price, rounds, protocol)`` per order; ``price`` is NaN where a
+        negotiation failed.
+    """
+    b, ng = state.sellers, state.cfg.negotiation
+    s, g = orders.seller, orders.product
+    price = orders.list_price.astype(np.float64).copy()
+    agreed = price <= orders.reservation
+    rounds = np.zeros(len(orders), dtype=np.int64)
+    protocol = orders.protocol.copy()
+    bargain = b.bargains(s, orders.coalition >= 0)
+    if bargain.any():
+        k = np.flatnonzero(bargain)
+        v = orders.reservation[k]
+        buyer = Side(
+            reservation=v,
+            opening=np.minimum(ng.buyer_opening * v * opening_factor(state, orders, k), v),
+            discount=orders.discount[k],
+            tactic=orders.tactic[k],
+        )
+        seller = Side(
+            reservation=b.reservation[s[k], g[k]],
+            opening=np.maximum(price[k], b.reservation[s[k], g[k]]),
+            discount=b.discount[s[k]],
+            tactic=b.tactic[s[k]].astype(np.int64),
+        )
+        out = alternating_offers(buyer, seller, state.tactics, ng.max_rounds, ng.first_mover)
+        agreed[k] = out.agreed
+        price[k] = np.where(out.agreed, out.price, np.nan)
+        rounds[k] = out.rounds
+        protocol[k] = Protocol.ALTERNATING_OFFERS
+    return agreed, price, rounds, protocol
+
+
+def execute(state: MarketState, orders: Orders, n_group: int) -> None:
+    """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups)."""
+    agreed, price, rounds, protocol = negotiate(state, orders)
+    # Capacity: agreed orders queue in random order; each is served if it still fits.
+    s = orders.seller
+    served = np.zeros(len(orders), dtype=bool)
+    k = np.flatnonzero(agreed)
+    if len(k):
+        served[k] = first_fit(
+            s[k], orders.units[k], state.sellers.capacity_left, state.rng.random(len(k))
+        )
+    undelivered = (agreed & ~served)[orders.member_group]
+    state.community.record_failure(
+        orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
+    )
+    # Failed coalition negotiations dissolve; members become free to buy alone.
+    failed = (np.arange(len(orders)) < n_group) & ~agreed
+    close(state, orders.coalition[failed], CoalitionStatus.DISSOLVED)
+    settle(state, orders, served, price, rounds, protocol)
