@@ -36,7 +36,7 @@ demo: install
 	$(PY) -m sim.run
 
 test: install-dev
-	$(PY) -m ruff check sim agents experiments tests
+	$(PY) -m ruff check mechanisms agents sim experiments tests
 	$(PY) -m pytest -n 2 tests
 
 bench: install

@@ -1,13 +1,13 @@
 """Byte-identity check: prove that a refactor changed no results.
 
-Runs the same set of small configs (:data:`CONFIGS`) with ``python -m sim.run`` on two
-source trees, a *base* commit and a *head* (by default the checkout containing this
-script, uncommitted changes included), and compares each run's output files byte for
-byte (sha256): ``deals.parquet``, ``timeseries.parquet``, ``coalitions.parquet``,
-``sellers.parquet``, ``cascades.parquet`` and ``summary.json``. If every file of every
-config is identical, the two trees compute the same results on every pricing policy,
-coalition algorithm, division rule, learning rule, community response, network family
-and negotiation tactic covered here.
+Runs the same small configs (``experiments.byte_identity_configs``) with
+``python -m sim.run`` on two source trees, a *base* commit and a *head* (by default the
+checkout containing this script, uncommitted changes included), and compares each run's
+output files byte for byte (sha256): ``deals.parquet``, ``timeseries.parquet``,
+``coalitions.parquet``, ``sellers.parquet``, ``cascades.parquet`` and ``summary.json``.
+If every file of every config is identical, the two trees compute the same results on
+every pricing policy, coalition algorithm, division rule, learning rule, community
+response, network family and negotiation tactic covered here.
 
     python -m experiments.byte_identity --base 2f99d2a
     python -m experiments.byte_identity --base main~1 --head 2f99d2a --only default,network_file
@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -38,7 +36,15 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from experiments.byte_identity_configs import (
+    CONFIGS,
+    NETWORK_FILE_NAME,
+    hydra_quote,
+    resolve_overrides,
+    write_network_file,
+)
+from experiments.file_diff import diagnose, sha256
 
 COMPARED_FILES = (
     "deals.parquet",
@@ -48,126 +54,8 @@ COMPARED_FILES = (
     "cascades.parquet",
     "summary.json",
 )
-#: Placeholder in an override for the edge-list file written by :func:`write_network_file`.
-NETWORK_FILE = "{network_file}"
-NETWORK_FILE_NAME = "ring_chords.edgelist"
-NETWORK_FILE_NODES = 500
 RUN_TIMEOUT_S = 600.0
 STDERR_TAIL_LINES = 15
-
-SMALL = ["customers.n=400", "steps=60"]
-#: Customers who come back, see each other's prices and can turn on a personalising seller.
-BACKLASH = [
-    "customers.n=500",
-    "steps=80",
-    "community=active",
-    "pricing=personalised",
-    "community.price_visibility=0.5",
-    "customers.repeat_rate=0.05",
-]
-#: Negotiation configs use negotiated group deals so that every coalition bargains.
-BARGAIN = [*SMALL, "pricing=negotiated"]
-
-PRICING_OPTIONS = (
-    "posted",
-    "personalised",
-    "volume_discount",
-    "threshold",
-    "crowdfunding",
-    "negotiated",
-    "reverse_auction",
-    "reverse_auction_first",
-    "customer_first",
-    "short_term",
-    "archetypes",
-    "mixed",
-)
-
-#: Config name -> ``sim.run`` overrides (besides the output settings added per run).
-CONFIGS: dict[str, list[str]] = {
-    "default": [*SMALL],
-    **{f"pricing_{p}": [*SMALL, f"pricing={p}"] for p in PRICING_OPTIONS},
-    "pricing_mix_four": [
-        *SMALL,
-        "pricing.mix=[posted:1,personalised:1,negotiated:1,reverse_auction:1]",
-    ],
-    "coalition_none": [*SMALL, "coalition=none"],
-    "coalition_threshold_pledge": [*SMALL, "coalition=threshold_pledge"],
-    "division_shapley_exact": [
-        *SMALL,
-        "coalition=greedy_merge",
-        "coalition.division=shapley",
-        "coalition.max_size=12",
-    ],
-    "division_shapley_sampled": [
-        "customers.n=600",
-        "steps=60",
-        "coalition=greedy_merge",
-        "coalition.division=shapley",
-        "coalition.max_size=40",
-        "coalition.shapley_samples=64",
-    ],
-    "division_equal_surplus": [
-        *SMALL,
-        "coalition=greedy_merge",
-        "coalition.division=equal_surplus",
-    ],
-    "division_proportional": [*SMALL, "coalition=greedy_merge", "coalition.division=proportional"],
-    "adaptive_ucb1": [*SMALL, "pricing.adaptive.enabled=true", "pricing.adaptive.rule=ucb1"],
-    "adaptive_epsilon_greedy": [
-        *SMALL,
-        "pricing.adaptive.enabled=true",
-        "pricing.adaptive.rule=epsilon_greedy",
-    ],
-    "posted_demand_based": [
-        "customers.n=500",
-        "steps=80",
-        "pricing=posted",
-        "pricing.posted.demand_based=true",
-    ],
-    "community_active": [*SMALL, "community=active"],
-    **{
-        f"community_response_{r}": [*BACKLASH, f"community.seller_response={r}"]
-        for r in ("none", "apologise", "reform", "listen")
-    },
-    "community_hosting": [*SMALL, "community=active", "community.hosting=[volume_discount]"],
-    **{
-        f"network_{k}": [*SMALL, f"network={k}"]
-        for k in ("erdos_renyi", "scale_free", "communities")
-    },
-    # network=small_world is the default graph: rewire more so it is not a copy of "default".
-    "network_small_world": [*SMALL, "network=small_world", "network.rewire_p=0.3"],
-    "network_file": [
-        f"customers.n={NETWORK_FILE_NODES}",
-        "steps=60",
-        "network=file",
-        f"network.path={NETWORK_FILE}",
-    ],
-    "negotiation_tit_for_tat": [
-        *BARGAIN,
-        "negotiation.buyer_tactics=[tit_for_tat]",
-        "negotiation.seller_tactics=[tit_for_tat:1,boulware:1]",
-    ],
-    "negotiation_rubinstein": [
-        *BARGAIN,
-        "negotiation.buyer_tactics=[rubinstein]",
-        "negotiation.seller_tactics=[rubinstein]",
-    ],
-    "negotiation_exp": [
-        *BARGAIN,
-        "negotiation.buyer_tactics=[exp_boulware:1,exp_linear:1,exp_conceder:1]",
-        "negotiation.seller_tactics=[exp_boulware:1,exp_linear:1]",
-    ],
-    "negotiation_buyer_first": [*BARGAIN, "negotiation.first_mover=buyer"],
-    "negotiation_max_rounds_6": [*BARGAIN, "negotiation.max_rounds=6"],
-    "negotiation_mixed_tactics": [
-        *SMALL,
-        "negotiation.buyer_tactics=[tit_for_tat:1,rubinstein:1,conceder:1,exp_conceder:1]",
-        "negotiation.seller_tactics=[rubinstein:1,exp_boulware:1,linear:1]",
-        "negotiation.first_mover=buyer",
-    ],
-    "seed_7": [*SMALL, "seed=7"],
-}
 
 
 @dataclass(frozen=True)
@@ -316,35 +204,6 @@ def sanity_check(side: str, root: Path) -> None:
 # --------------------------------------------------------------------------- running
 
 
-def write_network_file(path: Path, n: int = NETWORK_FILE_NODES) -> None:
-    """Write a deterministic ring-plus-chords edge list over exactly ``n`` nodes.
-
-    Each node links to its two successors on the ring (so every node appears) and every
-    third node to a far node picked by a fixed arithmetic rule; one ``u v`` edge per line.
-    """
-    edges: set[tuple[int, int]] = set()
-    for i in range(n):
-        for step in (1, 2):
-            edges.add((min(i, (i + step) % n), max(i, (i + step) % n)))
-        if i % 3 == 0:
-            j = (7 * i + n // 2 + 1) % n
-            if j != i:
-                edges.add((min(i, j), max(i, j)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{u} {v}\n" for u, v in sorted(edges)), encoding="utf-8")
-
-
-def hydra_quote(value: str) -> str:
-    """Quote a string for a Hydra override value (single quotes, escaped)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def resolve_overrides(overrides: list[str], network_file: Path) -> tuple[str, ...]:
-    """Substitute the network-file placeholder in a config's overrides."""
-    quoted = hydra_quote(str(network_file))
-    return tuple(o.replace(NETWORK_FILE, quoted) for o in overrides)
-
-
 def stderr_tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
     """The last ``lines`` lines of a process's stderr."""
     return "\n".join(text.strip().splitlines()[-lines:])
@@ -404,102 +263,6 @@ def run_all(tasks: list[RunTask], jobs: int) -> list[RunResult]:
 
 
 # --------------------------------------------------------------------------- comparing
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _short(value: Any, width: int = 60) -> str:
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar -> Python scalar
-        with contextlib.suppress(ValueError, TypeError):
-            value = value.item()
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    """Equality that treats NaN as equal to NaN (and None to None)."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):  # e.g. array-valued cells
-        return repr(a) == repr(b)
-
-
-def diff_parquet(base: Path, head: Path) -> list[str]:
-    """Describe how two parquet files differ: columns, dtypes, length, first differing row."""
-    import pandas as pd
-
-    a, b = pd.read_parquet(base), pd.read_parquet(head)
-    notes = []
-    if list(a.columns) != list(b.columns):
-        only_a = [c for c in a.columns if c not in b.columns]
-        only_b = [c for c in b.columns if c not in a.columns]
-        notes.append(f"columns only in base {only_a}, only in head {only_b}")
-        if not only_a and not only_b:
-            notes.append("same columns, different order")
-    common = [c for c in a.columns if c in b.columns]
-    dtypes = [f"{c}: {a[c].dtype}->{b[c].dtype}" for c in common if a[c].dtype != b[c].dtype]
-    if dtypes:
-        notes.append("dtypes differ: " + ", ".join(dtypes))
-    if len(a) != len(b):
-        notes.append(f"rows: base {len(a)}, head {len(b)}")
-    n = min(len(a), len(b))
-    aa, bb = a[common].iloc[:n].reset_index(drop=True), b[common].iloc[:n].reset_index(drop=True)
-    differ = [c for c in common if not aa[c].equals(bb[c])]
-    if differ:
-        notes.append(f"columns with differing values: {differ}")
-        for i in range(n):
-            cols = [c for c in differ if not _same_value(aa.at[i, c], bb.at[i, c])]
-            if cols:
-                pairs = ", ".join(
-                    f"{c}: {_short(aa.at[i, c])} vs {_short(bb.at[i, c])}" for c in cols[:6]
-                )
-                notes.append(f"first differing row {i}: {pairs}")
-                break
-    if not notes:
-        notes.append("same data when loaded; bytes differ (schema or metadata)")
-    return notes
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for k, v in data.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: data}
-
-
-def diff_json(base: Path, head: Path) -> list[str]:
-    """Describe how two JSON files differ: missing keys and keys whose values differ."""
-    a = _flatten(json.loads(base.read_text(encoding="utf-8")))
-    b = _flatten(json.loads(head.read_text(encoding="utf-8")))
-    notes = []
-    only_a, only_b = [k for k in a if k not in b], [k for k in b if k not in a]
-    if only_a or only_b:
-        notes.append(f"keys only in base {only_a}, only in head {only_b}")
-    for k in a:
-        if k in b and not _same_value(a[k], b[k]):
-            notes.append(f"{k}: {_short(a[k])} vs {_short(b[k])}")
-    if list(a) == list(b) and len(notes) == 0:
-        notes.append("same values when loaded; bytes differ (formatting)")
-    elif not notes:
-        notes.append("same keys and values in a different order")
-    return notes
-
-
-def diagnose(name: str, base: Path, head: Path) -> list[str]:
-    """Diagnostic lines for one mismatched file (never raises)."""
-    try:
-        if name.endswith(".parquet"):
-            return diff_parquet(base, head)
-        return diff_json(base, head)
-    except Exception as exc:  # a diagnostic must not hide the verdict
-        return [f"could not diagnose: {type(exc).__name__}: {exc}"]
 
 
 def base_deals(summary: Path) -> int | None:

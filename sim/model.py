@@ -34,7 +34,7 @@ from agents.learning import SellerLearning
 from agents.params import ConfigError
 from agents.seller import SellerAgent, SellerBook
 from sim.community import ActiveCommunity
-from sim.config import MODEL_NODES, to_node, validate
+from sim.config import MODEL_NODES, resolve
 from sim.market import build_market
 from sim.network import Graph
 from sim.phases.collect import collect
@@ -96,8 +96,18 @@ class MarketModel(mesa.Model):
             if not isinstance(rng, int | np.integer):
                 raise ConfigError(f"rng={rng!r} is invalid; allowed: an integer seed")
             seed = int(rng)
-        nodes = (customers, products, sellers, network, pricing, coalition, negotiation, community)
-        cfg = self._resolve(seed, steps, *nodes)
+        cfg = resolve(
+            seed,
+            steps,
+            customers=customers,
+            products=products,
+            sellers=sellers,
+            network=network,
+            pricing=pricing,
+            coalition=coalition,
+            negotiation=negotiation,
+            community=community,
+        )
         super().__init__(rng=int(seed))
         self.cfg = cfg
         self.seed = int(seed)
@@ -111,15 +121,6 @@ class MarketModel(mesa.Model):
         reporters |= {k: _total_reporter(k) for k in RUN_TOTALS}
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.running = True
-
-    @staticmethod
-    def _resolve(seed: Any, steps: Any, *nodes: Any) -> DictConfig:
-        resolved = {"seed": seed, "steps": steps}
-        for name, value in zip(MODEL_NODES, nodes, strict=True):
-            resolved[name] = to_node(name, value)
-        cfg = OmegaConf.create(resolved)
-        validate(cfg)
-        return cfg
 
     def _phases(self) -> list[Phase]:
         """The ordered phases of a step, with this run's alternatives chosen once."""

@@ -25,7 +25,7 @@ from sim.config.schema import (
     ProductsConfig,
     SellersConfig,
 )
-from sim.config.validation import to_node, validate
+from sim.config.validation import resolve, to_node, validate
 
 #: The ``configs/`` folder of the project.
 CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
@@ -58,6 +58,7 @@ __all__ = [
     "mix_to_list",
     "parse_mix",
     "register_configs",
+    "resolve",
     "to_node",
     "validate",
 ]

@@ -46,6 +46,27 @@ def validate(cfg: Any) -> None:
         )
 
 
+def resolve(seed: Any = 0, steps: Any = 100, **nodes: Any) -> DictConfig:
+    """The model's config: ``seed``, ``steps`` and every node merged onto its schema, checked.
+
+    Args:
+        seed: The run's seed.
+        steps: Number of steps.
+        **nodes: Node values by name (dict, DictConfig or dataclass; missing: defaults).
+
+    Raises:
+        ConfigError: on an unknown node or key, a wrong type or a value out of range.
+    """
+    unknown = sorted(set(nodes) - set(NODE_SCHEMAS))
+    if unknown:
+        fail(unknown[0], nodes[unknown[0]], " | ".join(NODE_SCHEMAS))
+    resolved = {"seed": seed, "steps": steps}
+    resolved |= {name: to_node(name, nodes.get(name)) for name in NODE_SCHEMAS}
+    cfg = OmegaConf.create(resolved)
+    validate(cfg)
+    return cfg
+
+
 def to_node(name: str, value: Any) -> DictConfig:
     """Merge a user value (dict, DictConfig, dataclass or None) onto a node's schema.
 

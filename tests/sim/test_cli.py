@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -112,6 +113,7 @@ def test_bad_value_inside_a_sweep_fails_before_any_run(tmp_path, repo_root):
     assert not sweep.exists()
 
 
+@pytest.mark.slow
 def test_existing_results_survive_a_failed_run(tmp_path, repo_root):
     out = tmp_path / "run"
     run_cli([*TINY, f"hydra.run.dir={out}"], repo_root, check=True)
@@ -122,6 +124,7 @@ def test_existing_results_survive_a_failed_run(tmp_path, repo_root):
     assert before == after
 
 
+@pytest.mark.slow
 def test_multirun_sweep_aggregates_one_table(tmp_path, repo_root):
     sweep = tmp_path / "sweep"
     run_cli(
@@ -135,13 +138,24 @@ def test_multirun_sweep_aggregates_one_table(tmp_path, repo_root):
     assert len(table) == 4
     assert set(table["override.network"]) == {"small_world", "scale_free"}
     assert sorted(table["seed"]) == [0, 0, 1, 1]
+    assert table["seed"].dtype == "int64" and table["override.seed"].dtype == "int64"
+    assert table["run_id"].nunique() == 4
+    for row in table.itertuples():
+        manifest = json.loads((sweep / row.run_dir / "manifest.json").read_text())
+        assert manifest["config_hash"] == row.run_id
+
+
+def test_threshold_pricing_selects_pledging_unless_told_otherwise():
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
+        chosen = compose("config", overrides=["pricing=threshold"])
+        explicit = compose("config", overrides=["pricing=crowdfunding", "coalition=greedy_merge"])
+    assert chosen.coalition.algorithm == "threshold_pledge"
+    assert explicit.coalition.algorithm == "greedy_merge"
+    assert explicit.pricing.mix == ["crowdfunding"]
 
 
 def experiment_names():
-    return sorted(
-        p.stem
-        for p in (pytest.importorskip("pathlib").Path(CONFIG_DIR) / "experiment").glob("*.yaml")
-    )
+    return sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("name", experiment_names())
@@ -154,8 +168,6 @@ def test_every_experiment_config_composes_and_runs_tiny(tmp_path, name):
 
 
 def test_every_group_option_composes():
-    from pathlib import Path
-
     for group in ("network", "pricing", "coalition", "negotiation"):
         for option in sorted((Path(CONFIG_DIR) / group).glob("*.yaml")):
             with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):

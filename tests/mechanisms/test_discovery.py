@@ -3,11 +3,7 @@
 import numpy as np
 
 from mechanisms.discovery import best_per_target, cascade_reach, forward, incident_edges
-from sim.network import erdos_renyi, from_edges
-
-
-def path_graph(n):
-    return from_edges(n, np.arange(n - 1), np.arange(1, n))
+from tests.mechanisms.graphs import path_graph, random_graph
 
 
 def test_incident_edges_lists_all_neighbours():
@@ -30,7 +26,7 @@ def test_forward_never_with_zero_probability():
 
 
 def test_forward_rate_matches_probability():
-    g = erdos_renyi(2000, 8, np.random.default_rng(1))
+    g = random_graph(2000, 8, np.random.default_rng(1))
     src, _ = forward(g.indptr, g.indices, np.arange(2000), 0.3, np.random.default_rng(2))
     assert abs(len(src) / len(g.indices) - 0.3) < 0.01
 

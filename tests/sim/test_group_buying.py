@@ -17,6 +17,7 @@ def default_deals():
     return pd.concat(frames, ignore_index=True)
 
 
+@pytest.mark.slow
 def test_coalition_members_pay_less_than_solo_buyers_of_the_same_product(default_deals):
     d = default_deals
     d = d.assign(group=d["coalition_id"] >= 0, money=d["unit_price"] * d["quantity"])
@@ -28,6 +29,7 @@ def test_coalition_members_pay_less_than_solo_buyers_of_the_same_product(default
     assert (1 - price[True] / price[False]).mean() > 0.03
 
 
+@pytest.mark.slow
 def test_discount_grows_with_coalition_size_down_to_the_floor(default_deals):
     d = default_deals
     solo = d[d["coalition_id"] < 0].groupby(["seed", "product"])["unit_price"].mean()

@@ -1,6 +1,7 @@
 """Economic invariants of whole runs, over random small markets (Hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -110,6 +111,7 @@ def check_step_invariants(model):
     assert (b.capacity_left >= 0).all()
 
 
+@pytest.mark.slow
 @given(markets())
 def test_invariants_hold_in_random_markets(params):
     model = MarketModel(**params)

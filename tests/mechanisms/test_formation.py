@@ -87,23 +87,3 @@ def test_clear_orders_never_keeps_anyone_above_their_valuation(members):
             assert price[g] == price_of(np.array([g]), np.array([q_total]))[0]
             assert (wtp[kept] >= price[g]).all()
             assert reservation[g] == wtp[kept].min()
-
-
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 9), st.floats(0, 1)), max_size=40),
-    st.lists(st.integers(0, 25), min_size=4, max_size=4),
-)
-def test_first_fit_equals_the_sequential_rule(orders, capacity):
-    from mechanisms.allocation import first_fit
-
-    seller = np.array([o[0] for o in orders], dtype=np.int64)
-    units = np.array([o[1] for o in orders], dtype=np.int64)
-    prio = np.array([o[2] for o in orders])
-    served = first_fit(seller, units, np.array(capacity), prio)
-    left = list(capacity)
-    expected = np.zeros(len(orders), dtype=bool)
-    for i in np.lexsort((prio, seller)):
-        if units[i] <= left[seller[i]]:
-            left[seller[i]] -= units[i]
-            expected[i] = True
-    assert np.array_equal(served, expected)

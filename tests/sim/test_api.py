@@ -1,5 +1,7 @@
 """The Python API: keyword arguments mirror the config; Mesa tools work with the model."""
 
+import inspect
+
 import mesa
 import pytest
 from hydra import compose, initialize_config_dir
@@ -7,8 +9,8 @@ from hydra import compose, initialize_config_dir
 from agents.customer import CustomerAgent
 from agents.seller import SellerAgent
 from sim import MarketModel
-from sim.config import ConfigError
-from sim.config import CONFIG_DIR
+from sim.config import CONFIG_DIR, Config, ConfigError
+from sim.results.metrics import summarize
 
 
 def test_from_config_equals_keywords():
@@ -30,10 +32,6 @@ def test_from_config_equals_keywords():
 
 
 def test_constructor_keywords_mirror_config_nodes():
-    import inspect
-
-    from sim.config import Config
-
     params = set(inspect.signature(MarketModel.__init__).parameters) - {"self", "rng", "graph"}
     nodes = set(Config.__dataclass_fields__) - {"output", "tags"}
     assert params == nodes
@@ -66,6 +64,26 @@ def test_batch_run_sweeps_the_model():
     )
     assert len(results) == 4
     assert {"deals", "seller_profit", "consumer_surplus"} <= set(results[0])
+
+
+def test_batch_run_reports_whole_run_totals():
+    kwargs = {"customers": {"n": 80}, "steps": 12}
+    (row,) = mesa.batch_run(
+        MarketModel,
+        parameters={k: [v] for k, v in kwargs.items()},
+        rng=[2],
+        max_steps=12,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    model = MarketModel(rng=2, **kwargs).run()
+    deals = model.deals_frame()
+    summary = summarize(deals, n_customers=80, n_sellers=model.sellers.n, steps=12, seed=2)
+    assert row["total_deals"] == len(deals) == summary["deals"] > row["deals"]
+    assert row["total_units_sold"] == summary["units_sold"]
+    for key in ("consumer_surplus", "seller_profit", "welfare"):
+        assert row[f"total_{key}"] == pytest.approx(summary[key], rel=1e-9)
 
 
 def test_bad_keyword_values_raise_config_error():

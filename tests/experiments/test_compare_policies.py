@@ -10,8 +10,8 @@ import pytest
 
 from experiments.compare_policies import DEFAULT_POLICIES
 from experiments.stats import holm, mean_ci, paired_test, pairwise_comparisons, rank
-from sim.results.metrics import TIMESERIES_COLUMNS, summarize
 from sim.model import MarketModel
+from sim.results.metrics import TIMESERIES_COLUMNS, summarize
 
 TINY = ["customers.n=120", "steps=12", "seeds=2"]
 POLICIES = list(DEFAULT_POLICIES)
@@ -42,6 +42,7 @@ def summary_keys():
     return set(summarize(deals, n_customers=40, n_sellers=6, steps=2, seed=0))
 
 
+@pytest.mark.slow
 def test_report_folder_has_every_file_with_the_right_rows(report):
     out, proc = report
     assert str(out / "report.md") in proc.stdout
@@ -74,6 +75,7 @@ def test_report_folder_has_every_file_with_the_right_rows(report):
     assert list(ts.groupby(["policy", "seed"]).size()) == [12] * (len(POLICIES) * 2)
 
 
+@pytest.mark.slow
 def test_report_text_names_policies_metrics_and_figures(report):
     out, _ = report
     md = (out / "report.md").read_text()
@@ -85,6 +87,7 @@ def test_report_text_names_policies_metrics_and_figures(report):
     assert html.count("<table") == md.count("\n|---") >= 7
 
 
+@pytest.mark.slow
 def test_vary_runs_policies_times_values_times_seeds(tmp_path, repo_root):
     out = tmp_path / "vary"
     compare_cli(
@@ -108,6 +111,7 @@ def test_vary_runs_policies_times_values_times_seeds(tmp_path, repo_root):
     assert not (out / "metrics_by_policy.png").exists()
 
 
+@pytest.mark.slow
 def test_same_invocation_gives_identical_runs_table(report, tmp_path, repo_root):
     out, _ = report
     again = tmp_path / "again"
@@ -116,6 +120,7 @@ def test_same_invocation_gives_identical_runs_table(report, tmp_path, repo_root)
     assert (again / "report.md").read_text() == (out / "report.md").read_text()
 
 
+@pytest.mark.slow
 def test_parallel_jobs_give_the_same_results(report, tmp_path, repo_root):
     out, _ = report
     par = tmp_path / "parallel"

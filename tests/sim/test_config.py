@@ -1,9 +1,11 @@
 """Config schema: defaults are valid, and each bad value names its key and what is allowed."""
 
+from pathlib import Path
+
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import Config, ConfigError, parse_mix, validate
+from sim.config import Config, ConfigError, validate
 from sim.model import MarketModel
 
 
@@ -46,13 +48,36 @@ def test_bad_values_name_key_and_allowed(key, value, allowed):
     assert key in msg and allowed in msg and "\n" not in msg
 
 
-def test_mix_parsing():
-    assert parse_mix(["a:0.25", "b"]) == {"a": 0.25, "b": 1.0}
-    assert parse_mix({"a": 2}) == {"a": 2.0}
-    with pytest.raises(ConfigError):
-        parse_mix(["a:x"])
-    with pytest.raises(ConfigError):
-        parse_mix(["a", "a"])
+def test_schema_defaults_are_the_only_defaults():
+    """The YAML group options repeat no schema default (defaults live in one place)."""
+    import yaml
+
+    from sim.config import CONFIG_DIR, NODE_SCHEMAS
+
+    defaults = OmegaConf.to_container(OmegaConf.structured(Config))
+    for group in NODE_SCHEMAS:
+        for path in (Path(CONFIG_DIR) / group).glob("*.yaml"):
+            data = yaml.safe_load(path.read_text()) or {}
+            if "defaults" in data:  # a @package _global_ option: its node is one level down
+                data = data.get(group, {})
+            for key, value in data.items():
+                if key in ("kind", "algorithm", "enabled", "protocol", "mix"):
+                    continue  # the value that names the option
+                assert value != defaults[group].get(key), f"{path.name} repeats {group}.{key}"
+
+
+def test_ranges_come_from_the_schema():
+    """A bound declared on a schema field is what validation enforces and reports."""
+    from dataclasses import fields
+
+    from sim.config.schema import CommunityConfig
+
+    meta = {f.name: f.metadata for f in fields(CommunityConfig)}
+    assert meta["review_hops"] == {"int_ge": 1, "int_le": 100}
+    cfg = base()
+    cfg.community.review_hops = 101
+    with pytest.raises(ConfigError, match=r"community.review_hops=101 .*\[1, 100\]"):
+        validate(cfg)
 
 
 def test_model_accepts_mapping_mixes():

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import GRAPH_KINDS as NETWORK_KINDS
 from sim.network import (
     GRAPH_KINDS,
     Graph,
@@ -18,6 +17,7 @@ from sim.network import (
     scale_free,
     small_world,
 )
+from sim.network import GRAPH_KINDS as NETWORK_KINDS
 
 GENERATED = ("erdos_renyi", "small_world", "scale_free", "communities")
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from sim import MarketModel
 
@@ -30,6 +31,7 @@ def test_population_and_graph_do_not_depend_on_pricing():
     assert (a.graph.indices == b.graph.indices).all()
 
 
+@pytest.mark.slow
 def test_byte_identical_files_across_processes(tmp_path, repo_root):
     outs = []
     for i in range(2):
@@ -55,6 +57,7 @@ def test_byte_identical_files_across_processes(tmp_path, repo_root):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_parallel_sweep_matches_sequential_runs_byte_for_byte(tmp_path, repo_root):
     common = [
         "seed=0,1",

@@ -38,7 +38,7 @@ import pytest
 from scipy.optimize import brentq
 
 from mechanisms.discovery import cascade_reach
-from sim.network import erdos_renyi
+from tests.mechanisms.graphs import random_graph
 
 N = 4000
 Z = 8.0
@@ -68,7 +68,7 @@ def test_supercritical_cascades_match_the_giant_cluster():
     k = 800
     reach = np.empty(k)
     for i in range(k):  # a fresh graph per cascade: independent samples
-        g = erdos_renyi(N, Z, rng)
+        g = random_graph(N, Z, rng)
         seed = rng.integers(N, size=1)
         reach[i] = cascade_reach(g.indptr, g.indices, seed, p, rng).sum()
     frac = reach / N
@@ -104,7 +104,7 @@ def test_subcritical_cascades_are_small_with_mean_one_over_one_minus_zp():
     n_graphs, per_graph = 100, 100
     sizes = np.empty((n_graphs, per_graph))
     for i in range(n_graphs):
-        g = erdos_renyi(N, Z, rng)
+        g = random_graph(N, Z, rng)
         for j, seed in enumerate(rng.choice(N, per_graph, replace=False)):
             sizes[i, j] = cascade_reach(g.indptr, g.indices, np.array([seed]), p, rng).sum()
 
