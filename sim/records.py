@@ -83,6 +83,23 @@ class Orders:
         return cls(**values)
 
 
+@dataclass
+class Priced:
+    """How each order of a step came out of pricing (row ``i`` is order ``i``).
+
+    Attributes:
+        agreed: Whether buyer and seller agreed on a price.
+        price: Agreed unit price (NaN where a negotiation failed).
+        rounds: Offers made until agreement (0 for a take-it-or-leave-it quote).
+        protocol: :class:`Protocol` code of each order as it was struck.
+    """
+
+    agreed: np.ndarray
+    price: np.ndarray
+    rounds: np.ndarray
+    protocol: np.ndarray
+
+
 def _column(dtype: type) -> np.ndarray:
     return field(metadata={"dtype": dtype})  # type: ignore[return-value]
 

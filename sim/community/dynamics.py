@@ -45,16 +45,15 @@ from typing import Any
 
 import numpy as np
 
-from agents.reputation import Reputation
 from mechanisms.community import (
-    public_rating,
     relative_overpayment,
     satisfaction,
     satisfaction_to_belief,
     update_belief,
 )
-from mechanisms.contagion import CascadeLog, complex_contagion
+from mechanisms.contagion import complex_contagion
 from mechanisms.discovery import forward, incident_edges
+from sim.community.state import CommunityState
 from sim.network import Graph
 from sim.records import DealChunk
 
@@ -84,8 +83,11 @@ class SellerResponses:
     price_response: np.ndarray
 
 
-class ActiveCommunity:
-    """Community state of one run, the rules that update it, and what other phases ask.
+class ActiveCommunity(CommunityState):
+    """A live community: :class:`CommunityState` plus the rules of the ``community`` phase.
+
+    The seller response rule (``community.seller_response``) is chosen once, when the
+    community is built.
 
     Args:
         cfg: The ``community`` config node.
@@ -94,63 +96,13 @@ class ActiveCommunity:
     """
 
     def __init__(self, cfg: Any, n_customers: int, n_sellers: int) -> None:
-        self.cfg = cfg
-        self.hosting = tuple(cfg.hosting)
-        n, s = n_customers, n_sellers
-        self.n_sellers = s
-        self.rep = Reputation.neutral(n, s)
-        self.rating_sum = np.zeros(s)
-        self.rating_n = np.zeros(s)
-        self.cascades = CascadeLog(s)
-        self.last_price = np.full(n, np.nan)
-        self.last_seller = np.full(n, -1, dtype=np.int32)
-        self.last_alone = np.zeros(n, dtype=bool)
-        self.response = np.ones(s)
-        self._apologised = np.full(s, -(10**9), dtype=np.int64)
-        self._failed: list[tuple[np.ndarray, np.ndarray, float]] = []
-        self.stats: dict[str, Any] = self._empty_stats()
-
-    # ------------------------------------------------------------------ what other phases ask
-
-    def _empty_stats(self) -> dict[str, Any]:
-        s = self.n_sellers
-        return {
-            "reviews": 0,
-            "negative_reviews": np.zeros(s),
-            "reviews_by_seller": np.zeros(s),
-            "outrage_seeds": np.zeros(s, dtype=np.int64),
-            "outrage_contagion": np.zeros(s, dtype=np.int64),
-        }
-
-    def refusals(self, buyers: np.ndarray, t: int) -> np.ndarray:
-        """``[len(buyers), S]``: which sellers each buyer refuses (boycotts) at step ``t``."""
-        return self.rep.boycott_until[buyers] > t
-
-    def refuses(self, buyers: np.ndarray, sellers: np.ndarray, t: int) -> np.ndarray:
-        """Whether each buyer refuses the seller beside it at step ``t``."""
-        return self.rep.boycott_until[buyers, sellers] > t
-
-    def choice_factor(self, buyers: np.ndarray) -> np.ndarray:
-        """``[len(buyers), S]`` multiplier on quotes when choosing a seller.
-
-        A buyer weighs a seller's price by its opinion of the seller:
-        ``1 − reputation_weight·(standing − 0.5)``, so a well-regarded seller may charge a
-        little more and keep the buyer (loyalty), a distrusted one must be cheaper.
-        """
-        rep = self.rep
-        standing = (rep.warmth[buyers] + rep.competence[buyers]) / 2.0
-        return 1.0 - self.cfg.reputation_weight * (standing - 0.5)
-
-    def opening_factor(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
-        """Buyers bargain harder with sellers they find cold: opening × (0.8 + 0.4·warmth)."""
-        return 0.8 + 0.4 * self.rep.warmth[buyers, sellers]
-
-    def record_failure(self, customers: np.ndarray, sellers: np.ndarray, evidence: float) -> None:
-        """Remember customers let down by a seller this step (undelivered or cancelled)."""
-        if len(customers):
-            self._failed.append((np.asarray(customers), np.asarray(sellers), float(evidence)))
-
-    # ------------------------------------------------------------------ the phase
+        super().__init__(cfg, n_customers, n_sellers)
+        self._respond = {
+            "none": self._no_response,
+            "apologise": self._apologise,
+            "reform": self._reform,
+            "listen": self._listen,
+        }[cfg.seller_response]
 
     def after_trade(
         self,
@@ -352,62 +304,40 @@ class ActiveCommunity:
         )
         rep.outraged &= ~cooled
 
-    def _respond(self, t: int) -> SellerResponses:
+    def _no_response(self, t: int) -> SellerResponses:
+        return SellerResponses(reform=np.empty(0, dtype=np.int64), price_response=self.response)
+
+    def _apologise(self, t: int) -> SellerResponses:
+        """Boycotted sellers apologise: their boycotters' grievance halves, warmth rises."""
         cfg, rep = self.cfg, self.rep
-        reform = np.empty(0, dtype=np.int64)
-        if cfg.seller_response == "apologise":
-            share = rep.boycotting(t).mean(axis=0)
-            due = (share > cfg.response_threshold) & (t - self._apologised >= cfg.boycott_steps)
-            for s in np.flatnonzero(due):
-                who = rep.boycott_until[:, s] > t
-                rep.grievance[who, s] *= np.float32(0.5)
-                rep.warmth[who, s] = np.minimum(rep.warmth[who, s] + 0.1, 1.0)
-                self._apologised[s] = t
-        elif cfg.seller_response == "reform":
-            # Boycotted sellers that price from customer data change policy (the phase
-            # applies it: a posted price at the same markup, no price pushing).
-            share = rep.boycotting(t).mean(axis=0)
-            reform = np.flatnonzero(share > cfg.response_threshold)
-        elif cfg.seller_response == "listen":
-            n_rev = self.stats["reviews_by_seller"]
-            bad = np.divide(
-                self.stats["negative_reviews"], n_rev, out=np.zeros_like(n_rev), where=n_rev > 0
-            )
-            self.response = np.where(
-                bad > cfg.response_threshold,
-                np.maximum(self.response * 0.97, 0.85),
-                np.minimum(self.response * 1.005, 1.0),
-            )
+        share = rep.boycotting(t).mean(axis=0)
+        due = (share > cfg.response_threshold) & (t - self._apologised >= cfg.boycott_steps)
+        for s in np.flatnonzero(due):
+            who = rep.boycott_until[:, s] > t
+            rep.grievance[who, s] *= np.float32(0.5)
+            rep.warmth[who, s] = np.minimum(rep.warmth[who, s] + 0.1, 1.0)
+            self._apologised[s] = t
+        return self._no_response(t)
+
+    def _reform(self, t: int) -> SellerResponses:
+        """Boycotted sellers are candidates to drop customer-data pricing.
+
+        The phase applies it to those that price from customer data: a posted price at the
+        same markup, and no adaptive price pushing.
+        """
+        share = self.rep.boycotting(t).mean(axis=0)
+        reform = np.flatnonzero(share > self.cfg.response_threshold)
         return SellerResponses(reform=reform, price_response=self.response)
 
-    # ------------------------------------------------------------------ observation
-
-    def step_figures(self, t: int) -> dict[str, int]:
-        """The step's community figures for the time series."""
-        st = self.stats
-        return {
-            "reviews": int(st["reviews"]),
-            "outrage_new": int(st["outrage_seeds"].sum() + st["outrage_contagion"].sum()),
-            "boycotting_customers": int(self.rep.boycotting(t).any(axis=1).sum()),
-        }
-
-    def cascade_rows(self) -> list[tuple[int, int, int, int]]:
-        """Outrage cascades as ``(seller, start, end, size)``; ongoing ones end at -1."""
-        log = self.cascades
-        rows = [(s, a, b, n) for s, a, b, n in log.finished()]
-        return rows + [(s, a, -1, n) for s, a, n in log.ongoing()]
-
-    def seller_rows(self, t: int) -> dict[str, np.ndarray]:
-        """Per-seller figures of this step (for the sellers' time series)."""
-        rep = self.rep
-        n_rev = self.rating_n
-        # The review site shows a Bayesian average (prior: 5 neutral reviews).
-        return {
-            "warmth": rep.warmth.mean(axis=0).astype(np.float64),
-            "competence": rep.competence.mean(axis=0).astype(np.float64),
-            "public_rating": public_rating(self.rating_sum, n_rev),
-            "boycott_share": rep.boycotting(t).mean(axis=0),
-            "reviews": self.stats["reviews_by_seller"].copy(),
-            "outrage_seeds": self.stats["outrage_seeds"].astype(np.float64),
-            "outrage_contagion": self.stats["outrage_contagion"].astype(np.float64),
-        }
+    def _listen(self, t: int) -> SellerResponses:
+        """Sellers read the share of negative reviews and lower their price while it is high."""
+        n_rev = self.stats["reviews_by_seller"]
+        bad = np.divide(
+            self.stats["negative_reviews"], n_rev, out=np.zeros_like(n_rev), where=n_rev > 0
+        )
+        self.response = np.where(
+            bad > self.cfg.response_threshold,
+            np.maximum(self.response * 0.97, 0.85),
+            np.minimum(self.response * 1.005, 1.0),
+        )
+        return self._no_response(t)

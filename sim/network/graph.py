@@ -17,7 +17,6 @@ import scipy.sparse as sp
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
-
 @dataclass(frozen=True, eq=False)
 class Graph:
     """Undirected simple graph in CSR (compressed sparse row) form.

@@ -16,19 +16,13 @@ from agents.customer import NO_COALITION, Status
 from mechanisms.arrays import sorted_unique
 from mechanisms.division import divide
 from sim.phases.lifecycle import close, refresh_coalitions
-from sim.records import DealChunk, Orders, Protocol
+from sim.records import DealChunk, Orders, Priced, Protocol
 from sim.state import MarketState
 
 
-def settle(
-    state: MarketState,
-    orders: Orders,
-    served: np.ndarray,
-    price: np.ndarray,
-    rounds: np.ndarray,
-    protocol: np.ndarray,
-) -> None:
+def settle(state: MarketState, orders: Orders, served: np.ndarray, priced: Priced) -> None:
     """Payments, transfers, bookkeeping and the deal log of the served ``orders``."""
+    price, rounds, protocol = priced.price, priced.rounds, priced.protocol
     cu, b, t = state.customers, state.sellers, state.step.t
     s, units = orders.seller, orders.units
     mg = orders.member_group

@@ -19,7 +19,7 @@ from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import close, refresh_coalitions
 from sim.phases.orders import coalition_orders, solo_orders
 from sim.phases.settlement import settle
-from sim.records import Orders, Protocol
+from sim.records import Orders, Priced, Protocol
 from sim.state import MarketState
 
 
@@ -62,15 +62,8 @@ def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndar
     return state.community.opening_factor(who.astype(np.int64), orders.seller[k])
 
 
-def negotiate(
-    state: MarketState, orders: Orders
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Price every order: take-it-or-leave-it or alternating offers, all at once.
-
-    Returns:
-        ``(agreed, price, rounds, protocol)`` per order; ``price`` is NaN where a
-        negotiation failed.
-    """
+def negotiate(state: MarketState, orders: Orders) -> Priced:
+    """Price every order: take-it-or-leave-it or alternating offers, all at once."""
     b, ng = state.sellers, state.cfg.negotiation
     s, g = orders.seller, orders.product
     price = orders.list_price.astype(np.float64).copy()
@@ -98,12 +91,13 @@ def negotiate(
         price[k] = np.where(out.agreed, out.price, np.nan)
         rounds[k] = out.rounds
         protocol[k] = Protocol.ALTERNATING_OFFERS
-    return agreed, price, rounds, protocol
+    return Priced(agreed=agreed, price=price, rounds=rounds, protocol=protocol)
 
 
 def execute(state: MarketState, orders: Orders, n_group: int) -> None:
     """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups)."""
-    agreed, price, rounds, protocol = negotiate(state, orders)
+    priced = negotiate(state, orders)
+    agreed = priced.agreed
     # Capacity: agreed orders queue in random order; each is served if it still fits.
     s = orders.seller
     served = np.zeros(len(orders), dtype=bool)
@@ -119,4 +113,4 @@ def execute(state: MarketState, orders: Orders, n_group: int) -> None:
     # Failed coalition negotiations dissolve; members become free to buy alone.
     failed = (np.arange(len(orders)) < n_group) & ~agreed
     close(state, orders.coalition[failed], CoalitionStatus.DISSOLVED)
-    settle(state, orders, served, price, rounds, protocol)
+    settle(state, orders, served, priced)
