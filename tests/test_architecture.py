@@ -10,6 +10,7 @@ violation is known to fail.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import networkx as nx
@@ -191,6 +192,16 @@ def test_the_model_never_reaches_drawing_code():
             assert not target.startswith(DRAWING), f"{name} imports {target}"
             todo.append(target)
     assert "sim.phases.trade" in closure  # the closure was really followed
+
+
+def test_every_package_is_installed():
+    """``pip install`` ships every top-level package of the source tree."""
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    for pkg in PACKAGES:
+        if (ROOT / pkg / "__init__.py").exists():
+            assert f"{pkg}*" in include, pkg
 
 
 def test_mechanism_tests_build_no_model():
