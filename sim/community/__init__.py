@@ -27,6 +27,8 @@ class Community(Protocol):
     """What phases other than ``community`` may ask of the community."""
 
     hosting: tuple[str, ...]
+    #: Whether sellers' response multipliers change with the community (price lists follow).
+    moves_prices: bool
 
     def refusals(self, buyers: np.ndarray, t: int) -> np.ndarray:
         """``[len(buyers), S]``: which sellers each buyer refuses at step ``t``."""

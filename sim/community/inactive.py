@@ -16,6 +16,7 @@ class NoCommunity:
     """
 
     hosting: tuple[str, ...] = ()
+    moves_prices = False
 
     def __init__(self, n_sellers: int) -> None:
         self.n_sellers = n_sellers

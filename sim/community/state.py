@@ -30,6 +30,8 @@ class CommunityState:
     def __init__(self, cfg: Any, n_customers: int, n_sellers: int) -> None:
         self.cfg = cfg
         self.hosting = tuple(cfg.hosting)
+        # Listening sellers move their prices with complaints: the price lists must follow.
+        self.moves_prices = cfg.seller_response == "listen"
         n, s = n_customers, n_sellers
         self.n_sellers = s
         self.rep = Reputation.neutral(n, s)

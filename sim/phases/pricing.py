@@ -13,8 +13,7 @@ from sim.state import MarketState
 def set_prices(state: MarketState) -> None:
     """Adaptive and demand-based sellers set today's prices; refresh the price lists."""
     learning = state.learning
-    listening = state.cfg.community.enabled and state.cfg.community.seller_response == "listen"
     if learning.dynamic:
         learning.set_prices(state.step.t, state.rng)
-    if learning.dynamic or listening:
+    if learning.dynamic or state.community.moves_prices:
         state.refresh_prices()

@@ -118,6 +118,7 @@ def test_the_inactive_community_answers_neutrally():
     assert (c.choice_factor(buyers) == 1).all() and (c.opening_factor(buyers, buyers) == 1).all()
     assert c.step_figures(0) == {"reviews": 0, "outrage_new": 0, "boycotting_customers": 0}
     assert c.seller_rows(0) == {} and c.cascade_rows() == [] and c.hosting == ()
+    assert not c.moves_prices
 
 
 def test_the_community_holds_no_model_and_its_phase_applies_seller_reform():
