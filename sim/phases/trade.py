@@ -38,7 +38,6 @@ class Trade:
         cu, b = state.customers, state.sellers
         b.capacity_left[:] = b.capacity
         state.step.active_buyers = int(cu.active().sum())
-        state.step.urgent = np.zeros(len(state.coalitions), dtype=bool)
         ready = self.formation.ready(state)
         group = coalition_orders(state, self.formation, ready)
         solo = solo_orders(state, self.formation)
