@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: demo test venv install install-dev lint bench clean
+.PHONY: demo test venv install install-dev browser lint bench classroom screenshots clean
 
 $(VENV)/.created:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -28,6 +28,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
+# Debian's chromium for the browser tests (a no-op when it is already installed).
+browser:
+	./scripts/install-browser
+
 venv: $(VENV)/.created
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -35,9 +39,17 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(PY) -m sim.run
 
-test: install-dev
-	$(PY) -m ruff check mechanisms agents sim experiments tests
+test: install-dev browser
+	$(PY) -m ruff check mechanisms agents sim experiments classroom tests
 	$(PY) -m pytest -n 2 tests
+
+# The classroom app (dashboard and seller game) on http://127.0.0.1:8521/
+classroom: install
+	$(PY) -m classroom $(ARGS)
+
+# The README's classroom screenshots, taken by the browser tests.
+screenshots: install-dev browser
+	CLASSROOM_SCREENSHOTS=docs/img $(PY) -m pytest -q -m browser tests/classroom
 
 bench: install
 	$(PY) -m experiments.benchmark --sizes 1000,10000,100000 --steps 20

@@ -127,7 +127,10 @@ class SellerBook:
         return price
 
     def reform(self, seller: int, t: int) -> bool:
-        """A seller that prices from customer data switches to a posted price, same markup.
+        """A seller that prices from customer data stops using it.
+
+        It switches to its policy's own variant without customer data, if the policy has one
+        (:meth:`PricingPolicy.without_customer_data`), else to a posted price, same markup.
 
         Returns:
             Whether the seller changed policy (False if it uses no customer data).
@@ -135,7 +138,7 @@ class SellerBook:
         policy = self.policies[seller]
         if not policy.classifier.get("uses_customer_data"):
             return False
-        self.policies[seller] = PostedPrice(markup=policy.markup)
+        self.policies[seller] = policy.without_customer_data() or PostedPrice(markup=policy.markup)
         self.reformed_at[seller] = t
         return True
 

@@ -167,6 +167,14 @@ class PricingPolicy(ABC):
         """Smallest pledged quantity at which this seller runs a group (threshold) deal."""
         return 1
 
+    def without_customer_data(self) -> PricingPolicy | None:
+        """This policy with customer data no longer used, if it has its own such variant.
+
+        None (the default) means a seller that gives up customer data posts a cost-plus price
+        with the same markup (:meth:`agents.seller.SellerBook.reform`).
+        """
+        return None
+
     @property
     def mechanism(self) -> str:
         """How a deal is struck (see the class docstring)."""

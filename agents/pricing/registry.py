@@ -8,6 +8,7 @@ from typing import Any
 from agents.pricing.archetypes import CustomerFirst, ShortTerm
 from agents.pricing.base import PricingPolicy
 from agents.pricing.crowd import Crowdfunding, Negotiated, ReverseAuction, ThresholdDeal
+from agents.pricing.offer import Offer
 from agents.pricing.personalised import Personalised
 from agents.pricing.posted import PostedPrice
 from agents.pricing.volume_discount import VolumeDiscount
@@ -22,6 +23,7 @@ _CLASSES: tuple[type[PricingPolicy], ...] = (
     ReverseAuction,
     CustomerFirst,
     ShortTerm,
+    Offer,
 )
 POLICIES: dict[str, type[PricingPolicy]] = {cls.name: cls for cls in _CLASSES}
 if len(POLICIES) != len(_CLASSES):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -26,3 +27,11 @@ def checked_main(check: Callable[[list[str]], str | None], app: Callable[[], Any
     if problem:
         fail(problem)
     app()
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Fail in one line, without the usage block."""
+        fail(message)

@@ -41,7 +41,21 @@ def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:
     model = MarketModel.from_config(cfg)
     model.run()
     runtime = time.perf_counter() - t0
-    summary = summarize(
+    summary = run_summary(model)
+    return model, summary, runtime
+
+
+def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dict[str, Any]:
+    """Run ``cfg`` and write its folder (see the module docstring); returns the summary."""
+    cfg = model_config(cfg)
+    model, summary, runtime = execute(cfg)
+    write_model_folder(model, cfg, out_dir, summary, runtime, figures=figures)
+    return summary
+
+
+def run_summary(model: MarketModel) -> dict[str, Any]:
+    """The summary of a model that has run (``sim.results.metrics.summarize`` of its logs)."""
+    return summarize(
         model.deals_frame(),
         n_customers=model.customers.n,
         n_sellers=model.sellers.n,
@@ -51,14 +65,32 @@ def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:
         sellers=model.sellers_frame(),
         cascades=model.cascades_frame(),
     )
-    return model, summary, runtime
 
 
-def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dict[str, Any]:
-    """Run ``cfg`` and write its folder (see the module docstring); returns the summary."""
+def write_model_folder(
+    model: MarketModel,
+    cfg: DictConfig,
+    out_dir: Path | str,
+    summary: dict[str, Any] | None = None,
+    runtime: float | None = None,
+    *,
+    figures: bool = True,
+) -> dict[str, Any]:
+    """Write the run folder of a model that has run (or was stepped by hand, as in class).
+
+    Args:
+        model: The model, after its steps.
+        cfg: Its resolved config (``model_config``), written as ``config.yaml``.
+        out_dir: The run folder (created if missing).
+        summary: Its summary (default: computed by :func:`run_summary`).
+        runtime: Seconds of simulation, for the manifest (omitted if None).
+        figures: Whether to draw ``price_surplus.png``.
+
+    Returns:
+        The summary.
+    """
     out = Path(out_dir)
-    cfg = model_config(cfg)
-    model, summary, runtime = execute(cfg)
+    summary = run_summary(model) if summary is None else summary
     remove_stale(out, [] if figures else [FIGURE])
     deals, ts = model.deals_frame(), model.timeseries_frame()
     write_text(out / "config.yaml", OmegaConf.to_yaml(cfg))
@@ -72,17 +104,14 @@ def write_run(cfg: DictConfig, out_dir: Path | str, figures: bool = True) -> dic
         price_and_surplus_figure(
             deals, ts, out / FIGURE, title=f"{cfg.network.kind}, seed {cfg.seed}"
         )
-    write_json(
-        out / "manifest.json",
-        {
-            "config_hash": config_hash(cfg),
-            "runtime_s": round(runtime, 4),
-            "customer_steps_per_s": round(model.customers.n * model.n_steps / runtime, 1),
-            "git_commit": git_commit(),
-            "packages": package_versions(),
-            "argv": sys.argv,
-        },
-    )
+    manifest: dict[str, Any] = {"config_hash": config_hash(cfg)}
+    if runtime is not None:
+        manifest["runtime_s"] = round(runtime, 4)
+        manifest["customer_steps_per_s"] = round(
+            model.customers.n * model.steps / max(runtime, 1e-9), 1
+        )
+    manifest |= {"git_commit": git_commit(), "packages": package_versions(), "argv": sys.argv}
+    write_json(out / "manifest.json", manifest)
     return summary
 
 

@@ -25,6 +25,7 @@ from agents.pricing.crowd import (
     ReverseAuctionParams,
     ThresholdParams,
 )
+from agents.pricing.offer import OfferParams
 from agents.pricing.personalised import PersonalisedParams
 from agents.pricing.posted import PostedParams
 from agents.pricing.registry import POLICIES
@@ -115,6 +116,7 @@ class PricingConfig:
     reverse_auction: ReverseAuctionParams = field(default_factory=ReverseAuctionParams)
     customer_first: CustomerFirstParams = field(default_factory=CustomerFirstParams)
     short_term: ShortTermParams = field(default_factory=ShortTermParams)
+    offer: OfferParams = field(default_factory=OfferParams)
     adaptive: AdaptiveParams = field(default_factory=AdaptiveParams)
 
 

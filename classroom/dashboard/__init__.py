@@ -1,0 +1,1 @@
+"""The live dashboard: one market on the projector, with controls, presets and charts."""

@@ -1,0 +1,1 @@
+"""The participatory seller game: students play the sellers, bots are the customers."""
