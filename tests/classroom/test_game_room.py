@@ -6,6 +6,8 @@ import threading
 import pandas as pd
 import pytest
 
+from classroom.game.benchmark import main as bench_main
+from classroom.game.benchmark import resolve_times
 from classroom.game.hub import GameHub
 from classroom.game.inputs import InputError
 from classroom.game.record import DECISIONS_FILE, GAME_FILE, ROUNDS_FILE
@@ -164,3 +166,11 @@ def test_replay_command_rejects_a_folder_that_is_not_a_game(tmp_path, capsys):
     assert exit_.value.code == 2
     assert f"allowed: a game run folder (with {GAME_FILE})" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_benchmark_resolves_every_round(tmp_path, capsys):
+    times = resolve_times(students=3, customers=60, rounds=2, folder=tmp_path / "b")
+    assert len(times) == 2 and all(t > 0 for t in times)
+    assert (tmp_path / "b" / "decisions.csv").is_file()
+    bench_main(["--students", "2", "--customers", "50", "--rounds", "1"])
+    assert "2 sellers, 50 customers, 1 rounds: round resolves in" in capsys.readouterr().out
