@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,8 @@ def nested(dotted: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def lesson_config(
-    customers: int = LESSON_DEFAULTS["customers"],
-    forward_p: float = LESSON_DEFAULTS["forward_p"],
-    max_size: int = LESSON_DEFAULTS["max_size"],
-    mix: str = DEFAULT_MIX,
-    price_visibility: float = LESSON_DEFAULTS["price_visibility"],
-    community: bool = LESSON_DEFAULTS["community"],
-    overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The model's config nodes for the lesson's parameters.
+def lesson_config(lesson: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's config nodes for a lesson (``LessonModel.lesson``).
 
     Precedence, lowest first: what the pricing mix sets (e.g. pledge campaigns for
     threshold deals), the preset's other overrides, then the controls.
@@ -92,16 +85,13 @@ def lesson_config(
     Raises:
         KeyError: for an unknown mix label.
     """
-    values = {
-        "customers": int(customers),
-        "forward_p": float(forward_p),
-        "max_size": int(max_size),
-        "price_visibility": float(price_visibility),
-        "community": bool(community),
+    # Seed and steps are the model's own keywords, not config nodes.
+    controls = {
+        key: lesson[name] for name, key in CONFIG_KEYS.items() if name not in ("seed", "steps")
     }
-    controls = {CONFIG_KEYS[k]: v for k, v in values.items()}
-    controls["pricing.mix"] = list(MIXES[mix].mix)
-    merged = OmegaConf.merge(MIXES[mix].overrides, overrides or {}, nested(controls))
+    mix = MIXES[lesson["mix"]]
+    controls["pricing.mix"] = list(mix.mix)
+    merged = OmegaConf.merge(mix.overrides, lesson["overrides"], nested(controls))
     return OmegaConf.to_container(merged)
 
 
@@ -140,12 +130,7 @@ class LessonModel(MarketModel):
         overrides: dict[str, Any] | None = None,
         title: str = LESSON_DEFAULTS["title"],
     ) -> None:
-        overrides = dict(overrides or {})
-        nodes = lesson_config(
-            customers, forward_p, max_size, mix, price_visibility, community, overrides
-        )
-        super().__init__(seed=int(seed), steps=int(steps), **nodes)
-        self.lesson: dict[str, Any] = {
+        lesson: dict[str, Any] = {
             "customers": int(customers),
             "forward_p": float(forward_p),
             "max_size": int(max_size),
@@ -154,9 +139,11 @@ class LessonModel(MarketModel):
             "community": bool(community),
             "seed": int(seed),
             "steps": int(steps),
-            "overrides": overrides,
+            "overrides": dict(overrides or {}),
             "title": title,
         }
+        super().__init__(seed=lesson["seed"], steps=lesson["steps"], **lesson_config(lesson))
+        self.lesson = lesson
         # Tells the page a model was rebuilt even when Python reuses a freed object's id.
         self.build = next(_BUILDS)
         # Mesa's controller steps in its own thread while the page draws or exports in
