@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: demo test venv install install-dev browser lint bench classroom screenshots clean
+.PHONY: demo test venv install install-dev browser lint bench bench-campaign figures classroom screenshots clean
 
 $(VENV)/.created:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -53,6 +53,21 @@ screenshots: install-dev browser
 
 bench: install
 	$(PY) -m experiments.benchmark --sizes 1000,10000,100000 --steps 20
+
+# A 1,000-run campaign of the default market: planning, dispatch and writing vs simulation.
+bench-campaign: install-dev
+	$(PY) -m experiments.campaign.benchmark --runs 1000 --jobs 2 --plan-only 10000
+	$(PY) -m experiments.campaign.benchmark --runs 1000 --jobs 2 --executor ray
+
+# The README's research figures, regenerated from their campaigns and the optimiser.
+figures: install
+	$(PY) -m experiments.campaign +campaign=discovery hydra.run.dir=results/figures/discovery
+	$(PY) -m experiments.campaign +campaign=sensitivity hydra.run.dir=results/figures/sensitivity
+	$(PY) -m experiments.optimise +experiment=monopoly_markup "pricing.posted.markup=interval(0.0,1.5)" \
+		objective=profit.posted trials=30 seeds=2 jobs=2 hydra.run.dir=results/figures/optimise
+	cp results/figures/discovery/discovery.png docs/img/campaign_discovery.png
+	cp results/figures/sensitivity/sensitivity.png docs/img/campaign_sensitivity.png
+	cp results/figures/optimise/optimisation.png docs/img/optimise.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

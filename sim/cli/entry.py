@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 #: Exit code of a command that rejects its input.
 BAD_INPUT = 2
+#: Exit code of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 
 def fail(message: str) -> NoReturn:
@@ -21,12 +24,23 @@ def checked_main(check: Callable[[list[str]], str | None], app: Callable[[], Any
     """Run ``check`` on the command line; on a problem fail in one line, else run ``app``.
 
     The check runs before Hydra creates any output folder, so bad input leaves nothing
-    behind.
+    behind. Ctrl-C or SIGTERM during ``app`` ends it with one line and exit code 130.
     """
     problem = check(sys.argv[1:])
     if problem:
         fail(problem)
-    app()
+    # SIGTERM unwinds like Ctrl-C, so worker pools (joblib's, a campaign's) stop their
+    # workers on the way out instead of leaving them orphaned.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(INTERRUPTED)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -24,7 +24,7 @@ from sim.results.identity import config_hash, git_commit, package_versions
 from sim.results.io import remove_stale, write_json, write_parquet, write_text
 from sim.results.metrics import summarize
 
-#: The run figure (written unless ``output.figures=false``).
+#: The run figure (see ``output.figures``: by default drawn for a single run, not in a sweep).
 FIGURE = "price_surplus.png"
 
 

@@ -178,9 +178,16 @@ class CommunityConfig:
 
 @dataclass
 class OutputConfig:
-    """What a run writes besides its data tables (not part of a run's identity)."""
+    """What a run writes besides its data tables (not part of a run's identity).
 
-    figures: bool = True
+    Attributes:
+        figures: Draw ``price_surplus.png``: ``true`` or ``false``; ``null`` (the default)
+            is automatic: drawn for a single run, not in a multirun (``-m``), where the
+            figure would more than double the time of every job.
+        quiet: Print nothing after a run (no summary).
+    """
+
+    figures: bool | None = None
     quiet: bool = False
 
 

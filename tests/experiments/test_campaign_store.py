@@ -1,0 +1,165 @@
+"""The campaign folder: its dataset depends only on the set of results.
+
+However runs are batched, whichever order batches finish in, however often the shards are
+compacted and wherever a write is killed, the final dataset is byte-identical (the
+``runtime_s`` column aside), with one row per run and no leftover shard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from experiments.campaign import store as store_module
+from experiments.campaign.plan import compose_market, make_plan
+from experiments.campaign.runner import RunResult
+from experiments.campaign.store import CampaignFolder
+
+OVERRIDES = ["+campaign=example"]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return make_plan(compose_market("run_campaign", OVERRIDES), overrides=OVERRIDES)
+
+
+def fake_result(task, failed: bool = False) -> RunResult:
+    """A result whose numbers are a function of the run (as a real run's are)."""
+    rng = np.random.default_rng(task.index)
+    if failed:
+        return RunResult(
+            task.index,
+            task.run_id,
+            "failed",
+            error="ValueError: boom",
+            traceback="Traceback ...\nValueError: boom\n",
+            runtime_s=0.1,
+        )
+    steps = 5
+    ts = pd.DataFrame(
+        {"step": np.arange(steps), "deals": rng.integers(0, 9, steps), "welfare": rng.random(steps)}
+    )
+    metrics = {
+        "deals": int(rng.integers(0, 100)),
+        "welfare": float(rng.random()),
+        "mean_price": float("nan") if task.index % 5 == 0 else float(rng.random()),
+        f"profit.{'posted' if task.index % 2 else 'volume_discount'}": float(rng.random()),
+    }
+    return RunResult(
+        task.index, task.run_id, "ok", metrics=metrics, runtime_s=float(rng.random()), timeseries=ts
+    )
+
+
+def first_index(plan):
+    out = {}
+    for t in plan.tasks:
+        out.setdefault(t.run_id, t.index)
+    return out
+
+
+def dataset(root: Path) -> dict[str, bytes]:
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*.parquet"))
+        if p.name != "runs.parquet" and "_store" not in p.parts
+    }
+    runs = pd.read_parquet(root / "runs.parquet").drop(columns="runtime_s")
+    files["runs (no runtime)"] = runs.to_csv().encode() + str(runs.dtypes.to_dict()).encode()
+    return files
+
+
+def write_all(root: Path, plan, batches, compact_after: set[int]) -> CampaignFolder:
+    folder = CampaignFolder(root, part_runs=7)
+    idx = first_index(plan)
+    for i, batch in enumerate(batches):
+        folder.write_batch(batch, idx)
+        if i in compact_after:
+            folder.compact(plan)
+    folder.compact(plan)
+    return folder
+
+
+def test_one_row_per_run_in_plan_order_with_typed_columns(tmp_path, plan):
+    results = [fake_result(t, failed=t.index == 3) for t in plan.tasks]
+    runs = write_all(tmp_path, plan, [results], set()).compact(plan)
+    assert list(runs["index"]) == list(range(len(plan.tasks)))
+    assert runs["run_id"].is_unique
+    assert str(runs["deals"].dtype) == "Int64"  # a count stays an integer beside a failure
+    assert runs.loc[3, "status"] == "failed" and pd.isna(runs.loc[3, "deals"])
+    assert runs.columns[:4].tolist() == ["index", "run_id", "point", "coalition.forward_p"]
+    assert runs["coalition.max_size"].dtype.kind == "i"
+    assert (tmp_path / "errors" / f"{plan.tasks[3].run_id}.log").read_text().endswith("boom\n")
+    assert not (tmp_path / "_store").exists()
+    ts = pd.read_parquet(tmp_path / "timeseries")
+    assert len(ts) == 5 * (len(plan.tasks) - 1) and set(ts["run_id"]) <= set(runs["run_id"])
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_dataset_is_independent_of_batching_order_and_compactions(tmp_path_factory, plan, data):
+    results = [fake_result(t) for t in plan.tasks]
+    reference = tmp_path_factory.mktemp("ref")
+    write_all(reference, plan, [results], set())
+    order = data.draw(st.permutations(range(len(results))))
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(results) - 1), max_size=8)))
+    bounds = [0, *cuts, len(results)]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    batches = [[results[order[i]] for i in range(a, b)] for a, b in pairs]
+    compact_after = data.draw(st.sets(st.integers(0, len(batches) - 1), max_size=4))
+    other = tmp_path_factory.mktemp("other")
+    write_all(other, plan, batches, compact_after)
+    assert dataset(other) == dataset(reference)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(kill_at=st.integers(0, 12), split=st.integers(1, 23))
+def test_a_kill_during_compaction_is_repaired_by_the_next(tmp_path_factory, plan, kill_at, split):
+    results = [fake_result(t) for t in plan.tasks]
+    reference = tmp_path_factory.mktemp("ref")
+    write_all(reference, plan, [results], set())
+    root = tmp_path_factory.mktemp("killed")
+    folder = CampaignFolder(root, part_runs=7)
+    idx = first_index(plan)
+    folder.write_batch(results[:split], idx)
+    folder.compact(plan)
+    folder.write_batch(results[split:], idx)
+    calls = {"n": 0}
+    real = store_module.write_parquet
+
+    def dying(path, frame):
+        calls["n"] += 1
+        if calls["n"] > kill_at:
+            raise KeyboardInterrupt  # the process dies here: nothing after this call runs
+        return real(path, frame)
+
+    store_module.write_parquet = dying
+    try:
+        folder.compact(plan)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store_module.write_parquet = real
+    folder.compact(plan)
+    assert dataset(root) == dataset(reference)
+
+
+def test_retry_success_replaces_the_failure(tmp_path, plan):
+    folder = CampaignFolder(tmp_path)
+    idx = first_index(plan)
+    task = plan.tasks[0]
+    folder.write_batch([fake_result(task, failed=True)], idx)
+    folder.compact(plan)
+    assert folder.statuses() == {task.run_id: "failed"}
+    folder.write_batch([fake_result(task)], idx)
+    runs = folder.compact(plan)
+    assert runs["status"].tolist() == ["ok"]
+    assert not (tmp_path / "errors" / f"{task.run_id}.log").exists()
