@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from agents.params import ConfigError
 from experiments.analysis.discovery import campaign_discovery
 from experiments.analysis.sensitivity import analyse_folder
-from experiments.campaign.engine import Interrupted, Outcome, run_campaign
+from experiments.campaign.engine import Interrupted, Outcome, check_options, run_campaign
 from experiments.campaign.plan import compose_market, make_plan
 from experiments.campaign.spec import register_campaign_configs
 from experiments.campaign.store import CampaignBusy, CampaignFolder
@@ -83,6 +83,7 @@ def preflight(argv: list[str]) -> str | None:
     if OmegaConf.is_missing(cfg.campaign, "name"):
         return f"campaign is not chosen; allowed: +campaign={names}"
     try:
+        check_options(cfg)
         plan = make_plan(cfg, overrides=overrides)
         root = Path(_run_dir(overrides, argv))
         folder = CampaignFolder(root)

@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from agents.params import ConfigError
-from experiments.campaign.executors import Executor, make_executor
+from experiments.campaign.executors import Executor, executor_class, make_executor
 from experiments.campaign.plan import Plan, RunTask, make_plan, market_config
 from experiments.campaign.store import CampaignFolder, write_text_once
 from sim.results.io import write_parquet
@@ -73,6 +73,28 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+def check_options(cfg: DictConfig) -> None:
+    """Check the command's own keys (``jobs``, ``executor.*``) and that the engine is installed.
+
+    Raises:
+        ConfigError: naming the key and what is allowed.
+    """
+    o = cfg.executor
+    for key, value, low in (
+        ("jobs", cfg.jobs, 1),
+        ("executor.batch_size", o.batch_size, 0),
+        ("executor.time_min", o.time_min, 1),
+        ("executor.cpus_per_task", o.cpus_per_task, 1),
+        ("executor.array_parallelism", o.array_parallelism, 1),
+        ("campaign.keep.part_runs", cfg.campaign.keep.part_runs, 1),
+    ):
+        if value < low:
+            raise ConfigError(f"{key}={value} is invalid; allowed: an integer >= {low}")
+    if not o.mem_gb > 0:
+        raise ConfigError(f"executor.mem_gb={o.mem_gb} is invalid; allowed: a number > 0")
+    executor_class(o.kind, cfg.jobs)
 
 
 def record_plan(folder: CampaignFolder, cfg: DictConfig, plan: Plan) -> None:
@@ -153,48 +175,14 @@ def _run_locked(
     todo = [t for rid, t in first.items() if statuses.get(rid) in (None, *redo)]
     out = Outcome(folder.root, len(plan.tasks), len(first), len(first) - len(todo))
     first_index = {rid: t.index for rid, t in first.items()}
-    options, keep = cfg.executor, cfg.campaign.keep
     t1 = time.perf_counter()
-    t_write = 0.0
-    sim = summarise = 0.0
-    try:
-        with (
-            stop_on_signals(),
-            make_executor(options.kind, cfg.jobs, options, folder.root) as executor,
-        ):
-            size = batch_size(len(todo), executor, options.batch_size)
-            batches = [
-                [(t.index, t.run_id, t.config) for t in todo[i : i + size]]
-                for i in range(0, len(todo), size)
-            ]
-            bar = tqdm(
-                total=len(todo),
-                desc=f"campaign {cfg.campaign.name}",
-                unit="run",
-                file=sys.stderr,
-                mininterval=1.0,
-                disable=not progress or not todo,
-                dynamic_ncols=True,
-            )
-            bar.set_postfix(done=0, failed=0, skipped=out.skipped, refresh=False)
-            with bar:
-                for results in executor.run(batches, keep.timeseries, keep.deals):
-                    tw = time.perf_counter()
-                    folder.write_batch(results, first_index)
-                    t_write += time.perf_counter() - tw
-                    for r in results:
-                        sim += r.runtime_s
-                        summarise += r.summarise_s
-                        if r.status == "ok":
-                            out.done += 1
-                        else:
-                            out.failed += 1
-                    bar.set_postfix(
-                        done=out.done, failed=out.failed, skipped=out.skipped, refresh=False
-                    )
-                    bar.update(len(results))
-    except Interrupted as exc:
-        out.interrupted = str(exc)
+    timer = {"writing_s": 0.0, "simulation_s": 0.0, "summarising_s": 0.0}
+    # Nothing to run: start no engine (a Ray instance, a job array) for nothing.
+    if todo:
+        try:
+            _dispatch(cfg, folder, todo, first_index, out, timer, progress)
+        except Interrupted as exc:
+            out.interrupted = str(exc)
     t_run = time.perf_counter() - t1
     tc = time.perf_counter()
     out.runs = folder.compact(plan)
@@ -203,14 +191,62 @@ def _run_locked(
     out.timings = {
         "planning_s": t_plan,
         "running_s": t_run,
-        "simulation_s": sim,
-        "summarising_s": summarise,
-        "writing_s": t_write + t_compact,
+        "simulation_s": timer["simulation_s"],
+        "summarising_s": timer["summarising_s"],
+        "writing_s": timer["writing_s"] + t_compact,
         "runs": executed,
     }
     if out.interrupted:
         raise _InterruptedWith(out)
     return out
+
+
+def _dispatch(
+    cfg: DictConfig,
+    folder: CampaignFolder,
+    todo: list[RunTask],
+    first_index: dict[str, int],
+    out: Outcome,
+    timer: dict[str, float],
+    progress: bool,
+) -> None:
+    """Run ``todo`` in batches on the chosen executor, writing each batch as it finishes."""
+    options, keep = cfg.executor, cfg.campaign.keep
+    with (
+        stop_on_signals(),
+        make_executor(options.kind, cfg.jobs, options, folder.root) as executor,
+    ):
+        size = batch_size(len(todo), executor, options.batch_size)
+        batches = [
+            [(t.index, t.run_id, t.config) for t in todo[i : i + size]]
+            for i in range(0, len(todo), size)
+        ]
+        bar = tqdm(
+            total=len(todo),
+            desc=f"campaign {cfg.campaign.name}",
+            unit="run",
+            file=sys.stderr,
+            mininterval=1.0,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
+        bar.set_postfix(done=0, failed=0, skipped=out.skipped, refresh=False)
+        with bar:
+            for results in executor.run(batches, keep.timeseries, keep.deals):
+                tw = time.perf_counter()
+                folder.write_batch(results, first_index)
+                timer["writing_s"] += time.perf_counter() - tw
+                for r in results:
+                    timer["simulation_s"] += r.runtime_s
+                    timer["summarising_s"] += r.summarise_s
+                    if r.status == "ok":
+                        out.done += 1
+                    else:
+                        out.failed += 1
+                bar.set_postfix(
+                    done=out.done, failed=out.failed, skipped=out.skipped, refresh=False
+                )
+                bar.update(len(results))
 
 
 class _InterruptedWith(Interrupted):

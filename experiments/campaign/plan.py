@@ -191,14 +191,20 @@ def make_plan(
         levels=spec.levels,
         seed=spec.design_seed,
     )
-    # Check every distinct value once (bounds: both ends), typed as the schema types it.
+    # Listed values are checked (and typed by the schema) one by one; a sampled parameter
+    # only at its bounds, since every sample lies between them: so checking costs per
+    # parameter, not per run.
     converted: dict[tuple[str, str], Any] = {}
     for p in params:
+        if p.values is not None:
+            for v in dict.fromkeys(p.values):
+                converted[(p.key, repr(v))] = _check_value(cfg, p.key, v)
+            continue
+        kind = type(_check_value(cfg, p.key, p.cast(p.bounds()[0])))
+        _check_value(cfg, p.key, p.cast(p.bounds()[1]))
         for point in design.values:
             v = point[p.key]
-            tag = (p.key, repr(v))
-            if tag not in converted:
-                converted[tag] = _check_value(cfg, p.key, v)
+            converted.setdefault((p.key, repr(v)), kind(v))
     arm_keys = tuple(arms)
     arm_values = []
     for key in arm_keys:

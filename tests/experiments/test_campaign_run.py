@@ -18,6 +18,7 @@ import pandas as pd
 import psutil
 import pytest
 
+from experiments.analysis.sensitivity import analyse_folder
 from experiments.campaign import runner as runner_module
 from experiments.campaign.__main__ import preflight
 from experiments.campaign.engine import run_campaign
@@ -80,6 +81,8 @@ def reference(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("reference")
     result = finish(folder, *SMALL, "jobs=2")
     assert "12 done now, 0 failed" in result.stdout
+    # The progress bar (stderr): runs done of the total, done/failed/skipped.
+    assert "12/12" in result.stderr and "done=12, failed=0, skipped=0" in result.stderr
     return folder
 
 
@@ -200,6 +203,9 @@ def test_pandas_and_duckdb_read_the_whole_campaign_in_one_call(reference):
         (["+campaign=example", "-m"], "no -m/--multirun"),
         (["+campaign=example", "customers.n=-3"], "customers.n"),
         (["+campaign=example", "~campaign.parameters.x"], "campaign.parameters.x"),
+        (["+campaign=example", "jobs=0"], "jobs=0 is invalid; allowed: an integer >= 1"),
+        (["+campaign=example", "executor.kind=mpi"], "executor.kind='mpi' is invalid; allowed:"),
+        (["+campaign=example", "executor.batch_size=-1"], "executor.batch_size=-1"),
     ],
 )
 def test_bad_input_is_named_in_one_line_before_anything_runs(args, expected):
@@ -229,3 +235,28 @@ def test_a_changed_campaign_in_an_old_folder_is_refused_and_the_folder_kept(tmp_
     assert preflight([*tiny, "campaign.seeds=2"]) is None
     more = finish(folder, *tiny[:-1], "campaign.seeds=2", "--retry-failed")
     assert "6 already done, 6 done now, 0 failed" in more.stdout
+
+
+def test_a_sobol_design_round_trips_through_the_model(tmp_path):
+    """Design -> run configs -> models -> runs.parquet -> SALib: the indices come back right.
+
+    The model reports its own population (``n_customers``), so that output depends on
+    ``customers.n`` alone: its total index for ``coalition.forward_p`` is exactly 0 and its
+    first-order index for ``customers.n`` close to 1.
+    """
+    ov = ["+campaign=sensitivity", "campaign.samples=16", "campaign.seeds=1", "steps=2", "jobs=1"]
+    cfg = compose_market("run_campaign", ov)
+    cfg.campaign.parameters = {
+        "customers.n": {"low": 30, "high": 90, "type": "int"},
+        "coalition.forward_p": {"low": 0.1, "high": 0.9},
+    }
+    out = run_campaign(cfg, tmp_path / "sobol", overrides=ov, progress=False)
+    runs = out.runs
+    assert len(runs) == 16 * (2 + 2) and runs["status"].eq("ok").all()
+    assert (runs["n_customers"] == runs["customers.n"]).all()
+    design = pd.read_parquet(tmp_path / "sobol" / "design.parquet")
+    assert (design["customers.n"].round().astype(int) == runs["customers.n"]).all()
+    table = analyse_folder(tmp_path / "sobol", outputs=["n_customers"], figures=False)
+    index = table.set_index(["parameter", "index"])["value"]
+    assert index[("coalition.forward_p", "ST")] == pytest.approx(0.0, abs=1e-12)
+    assert index[("customers.n", "S1")] > 0.9

@@ -13,14 +13,11 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from experiments.optimise import (
-    JOURNAL,
-    plan_from_argv,
-    preflight,
-    run_seed,
-    run_study,
-)
-from experiments.optimise_space import OptimiseConfig, Param
+from experiments.optimise.command import plan_from_argv, preflight
+from experiments.optimise.objective import run_seed
+from experiments.optimise.space import Param
+from experiments.optimise.spec import OptimiseConfig
+from experiments.optimise.study import JOURNAL, run_study
 from sim.config import CONFIG_DIR
 
 MARKUP = "pricing.posted.markup"

@@ -1,30 +1,23 @@
-"""The optimiser's config schema, search space and objective.
+"""The search space: which market values a study searches, and over what.
 
-``python -m experiments.optimise`` (:mod:`experiments.optimise`) composes
-``configs/optimise.yaml``: the run config (the market) plus the optimiser's own keys,
-typed by :class:`OptimiseConfig`, which importing this module registers as
-``optimise_schema`` in Hydra's ConfigStore.
-
-The search space comes from two places: the ``search`` node of the config
+The space comes from two places: the ``search`` node of the config
 (``{KEY: {low: L, high: H[, step: S][, log: true][, type: int]}}`` or
-``{KEY: {choices: [...]}}``) and Hydra sweep overrides on the command line
-(``KEY=interval(L,H)``, ``KEY='tag(log,interval(L,H))'``, ``KEY=range(A,B[,S])``,
-``KEY=choice(a,b)`` or ``KEY=a,b``), which take precedence per key. Either way every key
-becomes a :class:`Param` checked against the composed config: it must be a market value
-(not a config group, not a key the optimiser sets itself) and both its bounds (or every
-choice) must pass the schema's checks.
+``{KEY: {choices: [...]}}``, see :class:`~experiments.optimise.spec.SearchSpec`) and Hydra
+sweep overrides on the command line (``KEY=interval(L,H)``, ``KEY='tag(log,interval(L,H))'``,
+``KEY=range(A,B[,S])``, ``KEY=choice(a,b)`` or ``KEY=a,b``), which take precedence per key.
+Either way every key becomes a :class:`Param` checked against the composed config
+(:func:`search_space`): it must be a market value (not a config group, not a key the
+optimiser sets itself) and both its bounds (or every choice) must pass the schema's checks.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import optuna
-from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import (
     ChoiceSweep,
@@ -33,81 +26,15 @@ from hydra.core.override_parser.types import (
     OverrideType,
     RangeSweep,
 )
-from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from agents.params import parse_mix
 from agents.pricing.registry import POLICIES
 from experiments.campaign.plan import is_group
-from experiments.campaign.runner import run_config
 from experiments.compare_plan import InputError, format_value
-from sim.config import Config, ConfigError, validate
+from experiments.optimise.spec import OPTIMISE_KEYS, RESERVED, SearchSpec
+from sim.config import ConfigError, validate
 from sim.market import apportion
-
-# --------------------------------------------------------------------------- the schema
-
-
-@dataclass
-class SearchSpec:
-    """One searched key as written in the ``search`` node of the config.
-
-    Either bounds ``low``..``high`` (a float, or an integer with ``type: int`` or when the
-    key is an integer; ``step`` makes them discrete, ``log`` samples on a log scale) or a
-    list of ``choices``.
-    """
-
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
-    log: bool = False
-    type: str | None = None
-    choices: list[Any] | None = None
-
-
-@dataclass
-class ReportConfig:
-    """What the optimiser writes besides ``best.json`` and ``trials.parquet``."""
-
-    figures: bool = True
-    #: Level of the t-intervals over seeds in the report.
-    conf_level: float = 0.95
-
-
-@dataclass
-class OptimiseConfig(Config):
-    """The run config plus the optimiser's own keys."""
-
-    #: Name of the study; the run folder defaults to ``results/optimise/<study>``, so the
-    #: same command continues the same study.
-    study: str = "default"
-    # None or {KEY: SearchSpec}, checked by search_space (typed as Any: a structured dict
-    # cannot be replaced from the command line, only merged into).
-    search: Any = None
-    #: A metric name or a weighted mix {metric: weight, ...} (typed as Any: either form).
-    objective: Any = "seller_profit"
-    direction: str = "maximize"
-    #: Total number of trials in the study (a rerun only runs the missing ones).
-    trials: int = 20
-    #: Every trial runs seeds first_seed .. first_seed + seeds - 1 (common random numbers).
-    seeds: int = 3
-    first_seed: int = 0
-    #: Processes running the seeds of a trial; results are identical to jobs=1.
-    jobs: int = 1
-    sampler: str = "tpe"
-    sampler_seed: int = 0
-    report: ReportConfig = field(default_factory=ReportConfig)
-
-
-#: Top-level keys of the optimiser itself; every other key describes the market.
-OPTIMISE_KEYS = frozenset(f.name for f in fields(OptimiseConfig)) - {f.name for f in fields(Config)}
-
-#: Market keys the optimiser sets itself (or that are no market value), with what to use.
-RESERVED = {
-    "seed": "it is set for each run; use first_seed=S and seeds=K",
-    "output": "it is not market data",
-    "tags": "it is not market data",
-}
-
-DIRECTIONS = ("maximize", "minimize")
 
 SEARCH_SYNTAX = (
     "KEY=interval(LOW,HIGH), KEY='tag(log,interval(LOW,HIGH))', KEY=range(START,STOP[,STEP]), "
@@ -118,29 +45,6 @@ SEARCH_SYNTAX = (
 SPEC_SYNTAX = (
     "{low: LOW, high: HIGH[, step: STEP][, log: true][, type: int|float]} or {choices: [A, B]}"
 )
-
-
-def optimise_schema() -> DictConfig:
-    """:class:`OptimiseConfig` with every field it inherits from :class:`Config` left MISSING.
-
-    ``optimise.yaml`` lists it after ``config`` in its defaults: merging it types the
-    optimiser's keys while MISSING values keep the market values ``config`` chose.
-    """
-    node = OmegaConf.structured(OptimiseConfig)
-    for f in fields(Config):
-        node[f.name] = MISSING
-    return node
-
-
-def register_optimise_configs() -> None:
-    """Register :func:`optimise_schema` as ``optimise_schema`` in Hydra's ConfigStore."""
-    ConfigStore.instance().store(name="optimise_schema", node=optimise_schema())
-
-
-register_optimise_configs()
-
-
-# --------------------------------------------------------------------------- parameters
 
 
 @dataclass(frozen=True)
@@ -352,7 +256,8 @@ def _checked(cfg: DictConfig, key: str, value: Any, label: str) -> Any:
     return OmegaConf.select(trial, key)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is a finite int or float (not a bool)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -387,7 +292,7 @@ def make_param(cfg: DictConfig, key: str, spec: Mapping[str, Any], label: str) -
         if len({repr(c) for c in typed}) != len(typed):
             raise InputError(f"{label}: choices must be distinct, got {list(typed)}")
         return Param(key, "categorical", choices=typed)
-    if not _is_number(base):
+    if not is_number(base):
         raise InputError(
             f"{label}: {key} is {format_value(base)}, not a number; allowed: "
             f"{key}=choice(A,B,...) or search={{{key}:{{choices:[A,B]}}}}"
@@ -398,9 +303,9 @@ def make_param(cfg: DictConfig, key: str, spec: Mapping[str, Any], label: str) -
     kind = spec.get("type") or ("int" if isinstance(base, int) else "float")
     if kind not in ("int", "float"):
         raise InputError(f"{label}: type={kind!r} is invalid; allowed: int | float")
-    if not (_is_number(low) and _is_number(high)) or low >= high:
+    if not (is_number(low) and is_number(high)) or low >= high:
         raise InputError(f"{label}: bounds must be numbers with low < high, got {low!r}, {high!r}")
-    if step is not None and (not _is_number(step) or step <= 0):
+    if step is not None and (not is_number(step) or step <= 0):
         raise InputError(f"{label}: step={step!r} is invalid; allowed: a number > 0")
     log = bool(spec.get("log"))
     if kind == "int":
@@ -428,8 +333,13 @@ def make_param(cfg: DictConfig, key: str, spec: Mapping[str, Any], label: str) -
     return Param(key, kind, low=low, high=high, step=step, log=log)
 
 
-def _policies_in_play(cfg: DictConfig, searched: set[str]) -> list[str]:
-    """Pricing policies some seller uses (every policy of the mix if ``sellers.n`` varies)."""
+def policies_in_play(cfg: DictConfig, searched: set[str]) -> list[str]:
+    """Pricing policies some seller uses (every policy of the mix if ``sellers.n`` varies).
+
+    Args:
+        cfg: The composed config.
+        searched: The searched keys.
+    """
     mix = OmegaConf.to_container(cfg.pricing.mix, resolve=True)
     if "sellers.n" in searched:
         return sorted(parse_mix(mix))
@@ -469,7 +379,7 @@ def search_space(
             given = next(o for o in market if o.split("=", 1)[0].lstrip("+~") == key)
             raise InputError(f"{given} cannot be given here: {key} is searched ({label})")
         params.append(make_param(cfg, key, spec, label))
-    in_play = _policies_in_play(cfg, set(raw))
+    in_play = policies_in_play(cfg, set(raw))
     for p in params:
         parts = p.key.split(".")
         # A policy's parameters change nothing unless some seller uses the policy.
@@ -480,121 +390,3 @@ def search_space(
                 f"of a policy in play: {' | '.join(in_play)}"
             )
     return tuple(params)
-
-
-# --------------------------------------------------------------------------- objective
-
-
-#: Metrics recorded for every trial besides those of the objective (the report's trade-offs).
-HEADLINE = ("consumer_surplus", "seller_profit", "welfare")
-
-_TINY_RUN = {"seed": 0, "steps": 1, "customers": {"n": 20}, "sellers": {"n": 1}}
-
-
-def summary_metric_names() -> list[str]:
-    """Names of the numeric run metrics every run reports (from a tiny default run).
-
-    Every run's summary has the same keys (``sim.cli.run_folder.run_summary`` always passes
-    every log), so a 20-customer, one-step run lists them without knowing the market.
-    """
-    _, metrics = run_config(_TINY_RUN)
-    # NaN counts as numeric here: a metric can be undefined in a tiny run (no coalitions).
-    numeric = {
-        k for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
-    }
-    return sorted(k for k in numeric if not k.startswith("profit."))
-
-
-@dataclass(frozen=True)
-class Objective:
-    """A weighted sum of run metrics, averaged over seeds, to maximise or minimise."""
-
-    terms: tuple[tuple[str, float], ...]
-    direction: str
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The metrics of the objective."""
-        return tuple(name for name, _ in self.terms)
-
-    def describe(self) -> str:
-        """Text such as ``maximize 0.5 welfare + 0.5 consumer_surplus``."""
-        if len(self.terms) == 1 and self.terms[0][1] == 1.0:
-            return f"{self.direction} {self.terms[0][0]}"
-        parts = [f"{w:g} {name}" for name, w in self.terms]
-        return f"{self.direction} " + " + ".join(parts).replace("+ -", "- ")
-
-    def as_dict(self) -> dict[str, float]:
-        """The objective as ``{metric: weight}``."""
-        return dict(self.terms)
-
-    def value(self, metrics: Mapping[str, float]) -> float:
-        """The objective of one run's metrics (NaN if a metric is undefined in that run)."""
-        return float(sum(w * metric_value(metrics, name) for name, w in self.terms))
-
-
-def run_seed(config: Mapping[str, Any]) -> dict[str, float]:
-    """Run one seed of a trial (in this process or a worker); its numeric metrics."""
-    _, metrics = run_config(config)
-    return {
-        k: float(v)
-        for k, v in metrics.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    }
-
-
-def metric_value(metrics: Mapping[str, Any], name: str) -> float:
-    """One metric of a run; ``profit.NAME`` is 0 when no seller used NAME in that run."""
-    if name.startswith("profit.") and name not in metrics:
-        # With sellers.n searched a policy of the mix may have no seller in some trials.
-        return 0.0
-    return float(metrics[name])
-
-
-def parse_objective(node: Any, direction: str, allowed: Sequence[str]) -> Objective:
-    """Read ``objective`` (a metric name or ``{metric: weight}``) and ``direction``.
-
-    Args:
-        node: The ``objective`` value of the composed config.
-        direction: ``maximize`` or ``minimize``.
-        allowed: The metric names a run of this market reports.
-
-    Raises:
-        InputError: naming the bad value and what is allowed.
-    """
-    if direction not in DIRECTIONS:
-        raise InputError(f"direction={direction!r} is invalid; allowed: {' | '.join(DIRECTIONS)}")
-    data = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
-    syntax = "objective=METRIC or objective={METRIC: WEIGHT, ...}"
-    if isinstance(data, str):
-        terms = [(data, 1.0)]
-    elif isinstance(data, dict) and data:
-        terms = []
-        for name, w in data.items():
-            if not _is_number(w):
-                raise InputError(f"objective.{name}={w!r} is invalid; allowed: a number (weight)")
-            terms.append((str(name), float(w)))
-        if all(w == 0 for _, w in terms):
-            raise InputError(f"objective={data!r} is invalid; allowed: weights not all 0")
-    else:
-        raise InputError(f"objective={data!r} is invalid; allowed: {syntax}")
-    for name, _ in terms:
-        if name not in allowed:
-            raise InputError(
-                f"objective: {name!r} is not a metric of this market; allowed: "
-                + " | ".join(allowed)
-            )
-    return Objective(tuple(terms), direction)
-
-
-def allowed_metrics(cfg: DictConfig, params: Sequence[Param]) -> list[str]:
-    """Metric names an objective may use: run summary metrics and ``profit.POLICY``."""
-    in_play = _policies_in_play(cfg, {p.key for p in params})
-    return [*summary_metric_names(), *(f"profit.{name}" for name in in_play)]
-
-
-def study_name_problem(name: Any) -> str | None:
-    """Why ``study`` cannot name a study folder, or None."""
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        return f"study={name!r} is invalid; allowed: letters, digits, '_', '.' and '-'"
-    return None
