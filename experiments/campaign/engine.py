@@ -9,6 +9,7 @@ shard, and compacts the shards into the dataset at the end, also after Ctrl-C or
 from __future__ import annotations
 
 import math
+import shutil
 import signal
 import sys
 import time
@@ -95,6 +96,11 @@ def check_options(cfg: DictConfig) -> None:
     if not o.mem_gb > 0:
         raise ConfigError(f"executor.mem_gb={o.mem_gb} is invalid; allowed: a number > 0")
     executor_class(o.kind, cfg.jobs)
+    if o.kind == "slurm" and shutil.which("sbatch") is None:
+        raise ConfigError(
+            "executor=slurm needs Slurm (sbatch) on this machine; allowed here: local | ray | "
+            "submitit_local (the same job-array code path, run locally)"
+        )
 
 
 def record_plan(folder: CampaignFolder, cfg: DictConfig, plan: Plan) -> None:
