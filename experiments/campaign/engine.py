@@ -180,13 +180,12 @@ def _run_locked(
     redo = {"failed"} if retry_failed else set()
     todo = [t for rid, t in first.items() if statuses.get(rid) in (None, *redo)]
     out = Outcome(folder.root, len(plan.tasks), len(first), len(first) - len(todo))
-    first_index = {rid: t.index for rid, t in first.items()}
     t1 = time.perf_counter()
     timer = {"writing_s": 0.0, "simulation_s": 0.0, "summarising_s": 0.0}
     # Nothing to run: start no engine (a Ray instance, a job array) for nothing.
     if todo:
         try:
-            _dispatch(cfg, folder, todo, first_index, out, timer, progress)
+            _dispatch(cfg, folder, todo, out, timer, progress)
         except Interrupted as exc:
             out.interrupted = str(exc)
     t_run = time.perf_counter() - t1
@@ -211,7 +210,6 @@ def _dispatch(
     cfg: DictConfig,
     folder: CampaignFolder,
     todo: list[RunTask],
-    first_index: dict[str, int],
     out: Outcome,
     timer: dict[str, float],
     progress: bool,
@@ -240,7 +238,7 @@ def _dispatch(
         with bar:
             for results in executor.run(batches, keep.timeseries, keep.deals):
                 tw = time.perf_counter()
-                folder.write_batch(results, first_index)
+                folder.write_batch(results)
                 timer["writing_s"] += time.perf_counter() - tw
                 for r in results:
                     timer["simulation_s"] += r.runtime_s

@@ -26,7 +26,6 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -109,14 +108,14 @@ class CampaignFolder:
 
     # ------------------------------------------------------------------ writing
 
-    def write_batch(self, results: Sequence[RunResult], first_index: dict[str, int]) -> None:
+    def write_batch(self, results: Sequence[RunResult]) -> None:
         """Write one finished batch as a shard (its tables, then its ``runs`` file)."""
         if not results:
             return
         key = hashlib.sha1("".join(sorted(r.run_id for r in results)).encode()).hexdigest()[:16]
         for table in TABLES:
             frames = [
-                _tagged(getattr(r, table), r.run_id, first_index[r.run_id])
+                _tagged(getattr(r, table), r.run_id)
                 for r in results
                 if getattr(r, table) is not None
             ]
@@ -177,7 +176,7 @@ def _row_key(frame: pd.DataFrame) -> list[str]:
     return ["step"] if "step" in frame.columns and "deal" not in frame.columns else []
 
 
-def _tagged(frame: pd.DataFrame, run_id: str, index: int) -> pd.DataFrame:
+def _tagged(frame: pd.DataFrame, run_id: str) -> pd.DataFrame:
     out = frame.copy()
     out.insert(0, "run_id", run_id)
     return out
@@ -254,9 +253,3 @@ def write_text_once(path: Path, text: str) -> None:
     """Write ``path`` unless it already holds ``text`` (keeps a resumed folder's mtimes)."""
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         write_text(path, text)
-
-
-def describe(table: pd.DataFrame) -> dict[str, Any]:
-    """Counts of a runs table by status."""
-    counts = table["status"].value_counts().to_dict() if len(table) else {}
-    return {"ok": int(counts.get("ok", 0)), "failed": int(counts.get("failed", 0))}

@@ -55,13 +55,6 @@ def fake_result(task, failed: bool = False) -> RunResult:
     )
 
 
-def first_index(plan):
-    out = {}
-    for t in plan.tasks:
-        out.setdefault(t.run_id, t.index)
-    return out
-
-
 def dataset(root: Path) -> dict[str, bytes]:
     files = {
         str(p.relative_to(root)): p.read_bytes()
@@ -75,9 +68,8 @@ def dataset(root: Path) -> dict[str, bytes]:
 
 def write_all(root: Path, plan, batches, compact_after: set[int]) -> CampaignFolder:
     folder = CampaignFolder(root, part_runs=7)
-    idx = first_index(plan)
     for i, batch in enumerate(batches):
-        folder.write_batch(batch, idx)
+        folder.write_batch(batch)
         if i in compact_after:
             folder.compact(plan)
     folder.compact(plan)
@@ -128,10 +120,9 @@ def test_a_kill_during_compaction_is_repaired_by_the_next(tmp_path_factory, plan
     write_all(reference, plan, [results], set())
     root = tmp_path_factory.mktemp("killed")
     folder = CampaignFolder(root, part_runs=7)
-    idx = first_index(plan)
-    folder.write_batch(results[:split], idx)
+    folder.write_batch(results[:split])
     folder.compact(plan)
-    folder.write_batch(results[split:], idx)
+    folder.write_batch(results[split:])
     calls = {"n": 0}
     real = store_module.write_parquet
 
@@ -154,12 +145,11 @@ def test_a_kill_during_compaction_is_repaired_by_the_next(tmp_path_factory, plan
 
 def test_retry_success_replaces_the_failure(tmp_path, plan):
     folder = CampaignFolder(tmp_path)
-    idx = first_index(plan)
     task = plan.tasks[0]
-    folder.write_batch([fake_result(task, failed=True)], idx)
+    folder.write_batch([fake_result(task, failed=True)])
     folder.compact(plan)
     assert folder.statuses() == {task.run_id: "failed"}
-    folder.write_batch([fake_result(task)], idx)
+    folder.write_batch([fake_result(task)])
     runs = folder.compact(plan)
     assert runs["status"].tolist() == ["ok"]
     assert not (tmp_path / "errors" / f"{task.run_id}.log").exists()
