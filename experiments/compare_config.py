@@ -8,13 +8,13 @@ lists in its defaults, so every module that composes the ``compare`` config impo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.config import Config
+from sim.config import Config, command_schema
 
 DEFAULT_POLICIES: tuple[str, ...] = (
     "posted",
@@ -67,10 +67,7 @@ def compare_schema() -> DictConfig:
     run config into a typed ``CompareConfig`` (so ``policies``, ``seeds``, ... are allowed
     and type-checked) while MISSING values keep the market values ``config`` chose.
     """
-    node = OmegaConf.structured(CompareConfig)
-    for f in fields(Config):
-        node[f.name] = MISSING
-    return node
+    return command_schema(CompareConfig)
 
 
 def register_compare_configs() -> None:

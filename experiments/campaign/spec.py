@@ -8,13 +8,13 @@ naming the parameters to vary, the design, the seeds and the outputs to keep, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig
 
-from sim.config import Config
+from sim.config import Config, command_schema
 
 #: Top-level keys of the campaign command itself; every other key describes the market.
 CAMPAIGN_KEYS = frozenset({"campaign", "executor", "jobs", "retry_failed"})
@@ -123,10 +123,7 @@ def campaign_schema() -> DictConfig:
     ``run_campaign.yaml`` lists it after ``config``: merging it types the campaign's keys
     while MISSING values keep the market values ``config`` chose.
     """
-    node = OmegaConf.structured(CampaignRunConfig)
-    for f in fields(Config):
-        node[f.name] = MISSING
-    return node
+    return command_schema(CampaignRunConfig)
 
 
 def register_campaign_configs() -> None:

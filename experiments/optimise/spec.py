@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.config import Config
+from sim.config import Config, command_schema
 
 
 @dataclass
@@ -87,10 +87,7 @@ def optimise_schema() -> DictConfig:
     Returns:
         The schema node.
     """
-    node = OmegaConf.structured(OptimiseConfig)
-    for f in fields(Config):
-        node[f.name] = MISSING
-    return node
+    return command_schema(OptimiseConfig)
 
 
 def register_optimise_configs() -> None:

@@ -25,7 +25,7 @@ from sim.config.schema import (
     ProductsConfig,
     SellersConfig,
 )
-from sim.config.validation import resolve, to_node, validate
+from sim.config.validation import command_schema, resolve, to_node, validate
 
 #: The ``configs/`` folder of the project.
 CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
@@ -55,6 +55,7 @@ __all__ = [
     "PricingConfig",
     "ProductsConfig",
     "SellersConfig",
+    "command_schema",
     "mix_to_list",
     "parse_mix",
     "register_configs",

@@ -10,9 +10,10 @@ allowed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from agents.params import ConfigError, check_fields, fail, mix_to_list
 from sim.config.schema import NODE_SCHEMAS, Config
@@ -93,3 +94,15 @@ def to_node(name: str, value: Any) -> DictConfig:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def command_schema(schema: type) -> DictConfig:
+    """``schema`` (a subclass of :class:`Config`) with every run-config field left MISSING.
+
+    A command's config lists it after ``config`` in its defaults: merging it types the
+    command's own keys while the MISSING values keep the market values ``config`` chose.
+    """
+    node = OmegaConf.structured(schema)
+    for f in fields(Config):
+        node[f.name] = MISSING
+    return node
