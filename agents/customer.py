@@ -50,6 +50,8 @@ class CustomerPopulation:
         coalition: Coalition it belongs to (-1 if none). At most one at a time by construction.
         invite: Coalition it has heard of through word of mouth (-1 if none).
         invite_hops: Hops that invitation travelled.
+        told: Coalition its bot last forwarded invitations to (-1 none): under the
+            independent cascade a bot tells its neighbours about a coalition once.
         paid: Money paid for its purchase (settled).
         bought: Units received.
         privacy_u: Uniform draw; the customer hides its data from a seller whose policy
@@ -73,6 +75,7 @@ class CustomerPopulation:
     coalition: np.ndarray
     invite: np.ndarray
     invite_hops: np.ndarray
+    told: np.ndarray
     paid: np.ndarray
     bought: np.ndarray
     privacy_u: np.ndarray
@@ -156,6 +159,7 @@ class CustomerPopulation:
             coalition=np.full(n, NO_COALITION, dtype=np.int32),
             invite=np.full(n, NO_COALITION, dtype=np.int32),
             invite_hops=np.zeros(n, dtype=np.int16),
+            told=np.full(n, NO_COALITION, dtype=np.int32),
             paid=np.zeros(n, dtype=np.float64),
             bought=np.zeros(n, dtype=np.int32),
             privacy_u=privacy_u,

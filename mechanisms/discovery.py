@@ -1,11 +1,32 @@
 """Word-of-mouth discovery over the social graph (pure functions on CSR arrays).
 
-:func:`forward` is one round of gossip: every informed bot tells each neighbour
-independently with probability ``p``. The model calls it every step for every informed bot,
-so an edge that did not fire gets a fresh chance next step (word of mouth that keeps going,
-bounded by the invitation's hop limit). :func:`cascade_reach` is the one-shot independent
-cascade (Kempe, Kleinberg & Tardos 2003), where each newly informed node tries each edge
-once; its final reach is a cluster of bond percolation (Newman 2002).
+:func:`forward` is one round of gossip: every sender tells each neighbour independently with
+probability ``p``. :func:`gossip_round` is the model's round: who sends (members of open
+coalitions and bots holding an invitation within its hop limit), what travels, and which
+invitation each customer keeps. Who sends depends on the mode (``coalition.discovery``):
+
+* ``cascade`` (default): the independent cascade of Kempe, Kleinberg & Tardos (2003). A bot
+  forwards an invitation once, when it first holds it (as a member or as an invitee), and
+  again only for a different, better one; each edge gets one chance per coalition, so the
+  final reach of one coalition is its founder's cluster in bond percolation with
+  occupation probability ``p`` (Newman 2002), and a step's work is proportional to the
+  bots that have news, not to the population.
+* ``resend``: every informed bot re-sends every step, so an edge that did not fire gets a
+  fresh chance next step (word of mouth that keeps going, bounded by the hop limit). Work
+  per step is proportional to every informed bot's degree.
+
+:func:`cascade_reach` is the standalone one-shot cascade run to its end.
+
+The round exists twice: the numpy reference (:func:`gossip_round_reference`, the
+specification) and numba kernels with the same results on the same uniforms; the uniforms
+are always drawn with numpy, one per edge of the senders in CSR order.
+
+References:
+    D. Kempe, J. Kleinberg & E. Tardos (2003). "Maximizing the spread of influence through
+    a social network". KDD '03, 137-146.
+
+    M. E. J. Newman (2002). "Spread of epidemic disease on networks". Phys. Rev. E 66,
+    016128.
 """
 
 from __future__ import annotations
@@ -13,6 +34,10 @@ from __future__ import annotations
 import numpy as np
 
 from mechanisms.arrays import sorted_unique
+from mechanisms.jit import kernel
+
+#: How informed bots forward invitations (``coalition.discovery``).
+DISCOVERY_MODES = ("cascade", "resend")
 
 
 def incident_edges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,3 +154,243 @@ def cascade_reach(
         frontier = new
         rounds += 1
     return reached
+
+
+def _senders_reference(
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    invite_hops: np.ndarray,
+    is_open: np.ndarray,
+    told: np.ndarray,
+    max_hops: int,
+    cascade: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Clear invitations to closed coalitions; who sends this round and what (numpy)."""
+    stale = (invite >= 0) & ~is_open[np.maximum(invite, 0)]
+    invite[stale] = -1
+    member = (coalition >= 0) & is_open[np.maximum(coalition, 0)]
+    relay = ~member & (invite >= 0) & (invite_hops < max_hops)
+    msg = np.where(member, coalition, np.where(relay, invite, -1))
+    send = msg >= 0
+    if cascade:
+        send &= msg != told
+    senders = np.flatnonzero(send)
+    msg_c = msg[senders].astype(np.int64)
+    msg_h = np.where(member[senders], 0, invite_hops[senders]).astype(np.int64)
+    return senders, msg_c, msg_h
+
+
+@kernel
+def _senders_kernel(
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    invite_hops: np.ndarray,
+    is_open: np.ndarray,
+    told: np.ndarray,
+    max_hops: int,
+    cascade: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    n = coalition.shape[0]
+    count = 0
+    for i in range(n):
+        c = invite[i]
+        if c >= 0 and not is_open[c]:
+            invite[i] = -1
+        m = coalition[i]
+        if m >= 0 and is_open[m]:
+            msg = m
+        elif invite[i] >= 0 and invite_hops[i] < max_hops:
+            msg = invite[i]
+        else:
+            continue
+        if not cascade or msg != told[i]:
+            count += 1
+    senders = np.empty(count, dtype=np.int64)
+    msg_c = np.empty(count, dtype=np.int64)
+    msg_h = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        m = coalition[i]
+        if m >= 0 and is_open[m]:
+            msg, hops = m, 0
+        elif invite[i] >= 0 and invite_hops[i] < max_hops:
+            msg, hops = invite[i], invite_hops[i]
+        else:
+            continue
+        if not cascade or msg != told[i]:
+            senders[k] = i
+            msg_c[k] = msg
+            msg_h[k] = hops
+            k += 1
+    return senders, msg_c, msg_h
+
+
+def _deliver_reference(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    senders: np.ndarray,
+    msg_c: np.ndarray,
+    msg_h: np.ndarray,
+    fired: np.ndarray | None,
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    invite_hops: np.ndarray,
+    co_product: np.ndarray,
+    co_size: np.ndarray,
+    product: np.ndarray,
+) -> None:
+    """Messages travel along fired edges; every hearer keeps its best invitation (numpy)."""
+    pos, _ = incident_edges(indptr, senders)
+    # Index of each edge's sender in ``senders`` (edges come in sender order).
+    src = np.repeat(np.arange(len(senders)), indptr[senders + 1] - indptr[senders])
+    if fired is not None:
+        pos, src = pos[fired], src[fired]
+    dst = indices[pos].astype(np.int64)
+    ok = coalition[dst] != msg_c[src]
+    src, dst = src[ok], dst[ok]
+    cid, hops = msg_c[src], msg_h[src] + 1
+    heard = np.zeros(len(invite), dtype=bool)
+    heard[dst] = True
+    holders = np.flatnonzero(heard & (invite >= 0))
+    cand_t = np.concatenate([dst, holders])
+    cand_c = np.concatenate([cid, invite[holders]]).astype(np.int64)
+    cand_h = np.concatenate([hops, invite_hops[holders]]).astype(np.int64)
+    matches = (co_product[cand_c] == product[cand_t]).astype(np.int64)
+    win = best_per_target(cand_t, -matches, -co_size[cand_c].astype(np.int64), cand_h, cand_c)
+    invite[cand_t[win]] = cand_c[win]
+    invite_hops[cand_t[win]] = cand_h[win]
+
+
+@kernel
+def _deliver_kernel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    senders: np.ndarray,
+    msg_c: np.ndarray,
+    msg_h: np.ndarray,
+    uniforms: np.ndarray,
+    p: float,
+    draw: bool,
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    invite_hops: np.ndarray,
+    co_product: np.ndarray,
+    co_size: np.ndarray,
+    product: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    # In place, edge by edge: a candidate replaces the held invitation only if strictly
+    # better on (product match, size, fewer hops, lower id). The key ends in the coalition
+    # id, so two equal keys are the same invitation and the order of edges cannot matter:
+    # this is the reference's best-per-target over all of the round's candidates.
+    e = 0
+    for k in range(senders.shape[0]):
+        s = senders[k]
+        c = msg_c[k]
+        h = msg_h[k] + 1
+        size = co_size[c]
+        for j in range(indptr[s], indptr[s + 1]):
+            if draw:
+                u = uniforms[e]
+                e += 1
+                if not u < p:
+                    continue
+            t = indices[j]
+            if coalition[t] == c:
+                continue
+            held = invite[t]
+            if held >= 0:
+                match = co_product[c] == product[t]
+                held_match = co_product[held] == product[t]
+                if match != held_match:
+                    if not match:
+                        continue
+                else:
+                    held_size = co_size[held]
+                    if size != held_size:
+                        if size < held_size:
+                            continue
+                    else:
+                        held_h = invite_hops[t]
+                        if h != held_h:
+                            if h > held_h:
+                                continue
+                        elif c >= held:
+                            continue
+            invite[t] = c
+            invite_hops[t] = h
+
+
+def gossip_round(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    *,
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    invite_hops: np.ndarray,
+    told: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+    co_size: np.ndarray,
+    product: np.ndarray,
+    p: float,
+    max_hops: int,
+    cascade: bool,
+    rng: np.random.Generator,
+    jit: bool = True,
+) -> int:
+    """One round of word of mouth; updates ``invite``, ``invite_hops`` and ``told`` in place.
+
+    Invitations to coalitions that are no longer open are dropped. Senders are the members
+    of open coalitions (their own coalition, at hop 0) and the other bots holding an
+    invitation that has travelled fewer than ``max_hops`` hops; with ``cascade`` only those
+    whose message differs from the one they last sent (``told``). Each sender tells each
+    neighbour with probability ``p`` (one uniform per incident edge, in CSR order, unless
+    ``p >= 1``). A neighbour already in the coalition ignores it; every other hearer keeps
+    the best of what it holds and what it heard: its own product first, then the largest
+    coalition, then the fewest hops, then the lowest id.
+
+    Args:
+        indptr: CSR row pointers.
+        indices: CSR neighbours.
+        coalition: Coalition of each customer (-1 none).
+        invite: Invitation each customer holds (-1 none); updated.
+        invite_hops: Hops each held invitation travelled; updated.
+        told: Coalition each bot last forwarded (-1 none); updated for this round's senders.
+        is_open: Per coalition: still recruiting.
+        co_product: Product of each coalition.
+        co_size: Members of each coalition.
+        product: Product each customer wants.
+        p: Per-edge forwarding probability.
+        max_hops: Hop limit of relayed invitations.
+        cascade: Independent cascade (send once per coalition) instead of re-sending.
+        rng: Generator of the round's uniforms.
+        jit: Run the compiled kernels (same results as the numpy reference).
+
+    Returns:
+        Number of senders this round.
+    """
+    senders_fn = _senders_kernel if jit else _senders_reference
+    senders, msg_c, msg_h = senders_fn(
+        coalition, invite, invite_hops, is_open, told, max_hops, cascade
+    )
+    if len(senders) == 0:
+        return 0
+    told[senders] = msg_c
+    draw = p < 1.0
+    if draw:
+        n_edges = int((indptr[senders + 1] - indptr[senders]).sum())
+        uniforms = rng.random(n_edges)
+    else:
+        uniforms = np.empty(0)
+    if jit:
+        _deliver_kernel(
+            indptr, indices, senders, msg_c, msg_h, uniforms, float(p), draw,
+            coalition, invite, invite_hops, co_product, co_size, product,
+        )  # fmt: skip
+    else:
+        fired = uniforms < p if draw else None
+        _deliver_reference(
+            indptr, indices, senders, msg_c, msg_h, fired,
+            coalition, invite, invite_hops, co_product, co_size, product,
+        )  # fmt: skip
+    return len(senders)

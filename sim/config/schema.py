@@ -31,6 +31,7 @@ from agents.pricing.posted import PostedParams
 from agents.pricing.registry import POLICIES
 from agents.pricing.volume_discount import VolumeDiscountParams
 from mechanisms.bargaining import FIRST_MOVERS, NEGOTIATION_PROTOCOLS
+from mechanisms.discovery import DISCOVERY_MODES
 from mechanisms.division import DIVISION_RULES
 from sim.community import SELLER_RESPONSES
 from sim.network import GRAPH_KINDS
@@ -132,6 +133,7 @@ class CoalitionConfig:
     pledge_window: int = integer(10, ge=1)
     invite_hops: int = integer(5, ge=1)
     forward_p: float = probability(0.8)
+    discovery: str = choice("cascade", DISCOVERY_MODES)
     division: str = choice("uniform", DIVISION_RULES)
     shapley_samples: int = integer(256, ge=1)
 

@@ -3,18 +3,18 @@
 Every bot gossips (word of mouth does not need its owner to be shopping): members of open
 coalitions, and bots holding an invitation that has travelled fewer than
 ``coalition.invite_hops`` hops, tell each neighbour with probability
-``coalition.forward_p`` (:func:`mechanisms.discovery.forward`). Each customer keeps the best
-invitation it holds or hears: one for its own product first, then the largest group, then
-the fewest hops (:func:`mechanisms.discovery.best_per_target`).
+``coalition.forward_p``. Under ``coalition.discovery=cascade`` (the default) a bot forwards
+a coalition's invitation once, as in the independent cascade; under ``resend`` it re-sends
+every step. Each customer keeps the best invitation it holds or hears: one for its own
+product first, then the largest group, then the fewest hops
+(:func:`mechanisms.discovery.gossip_round`).
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from agents.coalition import CoalitionStatus
-from agents.customer import NO_COALITION
-from mechanisms.discovery import best_per_target, forward
+from mechanisms.discovery import gossip_round
+from mechanisms.jit import use_kernels
 from sim.state import MarketState
 
 
@@ -24,29 +24,20 @@ def discover(state: MarketState) -> None:
     if len(co) == 0:
         return
     co_cfg = state.cfg.coalition
-    open_c = co.status == CoalitionStatus.OPEN
-    stale = (cu.invite >= 0) & ~open_c[np.maximum(cu.invite, 0)]
-    cu.invite[stale] = NO_COALITION
-    member = (cu.coalition >= 0) & open_c[np.maximum(cu.coalition, 0)]
-    relay = ~member & (cu.invite >= 0) & (cu.invite_hops < co_cfg.invite_hops)
-    senders = np.flatnonzero(member | relay)
-    if len(senders) == 0:
-        return
-    msg_c = np.where(member, cu.coalition, cu.invite)
-    msg_h = np.where(member, 0, cu.invite_hops).astype(np.int64)
-    src, dst = forward(
-        state.graph.indptr, state.graph.indices, senders, co_cfg.forward_p, state.rng
+    gossip_round(
+        state.graph.indptr,
+        state.graph.indices,
+        coalition=cu.coalition,
+        invite=cu.invite,
+        invite_hops=cu.invite_hops,
+        told=cu.told,
+        is_open=co.status == CoalitionStatus.OPEN,
+        co_product=co.product,
+        co_size=co.size,
+        product=cu.product,
+        p=co_cfg.forward_p,
+        max_hops=co_cfg.invite_hops,
+        cascade=co_cfg.discovery == "cascade",
+        rng=state.rng,
+        jit=use_kernels(cu.n),
     )
-    ok = cu.coalition[dst] != msg_c[src]
-    src, dst = src[ok], dst[ok]
-    cid, hops = msg_c[src], msg_h[src] + 1
-    heard = np.zeros(cu.n, dtype=bool)
-    heard[dst] = True
-    holders = np.flatnonzero(heard & (cu.invite >= 0))
-    cand_t = np.concatenate([dst, holders])
-    cand_c = np.concatenate([cid, cu.invite[holders]]).astype(np.int64)
-    cand_h = np.concatenate([hops, cu.invite_hops[holders]]).astype(np.int64)
-    matches = (co.product[cand_c] == cu.product[cand_t]).astype(np.int64)
-    win = best_per_target(cand_t, -matches, -co.size[cand_c].astype(np.int64), cand_h, cand_c)
-    cu.invite[cand_t[win]] = cand_c[win]
-    cu.invite_hops[cand_t[win]] = cand_h[win]
