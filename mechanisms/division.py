@@ -46,7 +46,6 @@ from mechanisms.shapley import shapley_payments
 DIVISION_RULES: tuple[str, ...] = ("uniform", "equal_surplus", "proportional", "shapley")
 
 
-
 # --------------------------------------------------------------------------------------------
 # Vectorised rules (many coalitions at once)
 # --------------------------------------------------------------------------------------------
