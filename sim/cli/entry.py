@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from mechanisms.jit import jit_mode
+
 #: Exit code of a command that rejects its input.
 BAD_INPUT = 2
 #: Exit code of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
@@ -23,9 +25,14 @@ def fail(message: str) -> NoReturn:
 def checked_main(check: Callable[[list[str]], str | None], app: Callable[[], Any]) -> None:
     """Run ``check`` on the command line; on a problem fail in one line, else run ``app``.
 
-    The check runs before Hydra creates any output folder, so bad input leaves nothing
-    behind. Ctrl-C or SIGTERM during ``app`` ends it with one line and exit code 130.
+    The check (and that of ``CROWDBARGAIN_JIT``) runs before Hydra creates any output
+    folder, so bad input leaves nothing behind. Ctrl-C or SIGTERM during ``app`` ends it
+    with one line and exit code 130.
     """
+    try:
+        jit_mode()
+    except ValueError as exc:
+        fail(str(exc))
     problem = check(sys.argv[1:])
     if problem:
         fail(problem)
