@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mechanisms import contagion as contagion_module
 from mechanisms.contagion import CascadeLog, complex_contagion
 from tests.mechanisms.graphs import csr_graph, ring_lattice
 
@@ -205,3 +206,18 @@ def test_cascade_log_rejects_bad_input():
     empty = CascadeLog(0)
     empty.update(0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     assert empty.finished() == [] and empty.sizes().size == 0
+
+
+# Exact ratios too, where counts / degree lands on the threshold itself.
+@given(
+    gs=graphs_with_states(columns=3),
+    threshold=st.sampled_from([0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0]) | st.floats(0.01, 1.0),
+)
+def test_the_contagion_kernel_gives_the_reference_result(gs, threshold):
+    g, active, susceptible = gs
+    reference = complex_contagion(g.indptr, g.indices, active, susceptible, threshold)
+    compiled = contagion_module._contagion_kernel(
+        g.indptr, g.indices, np.ascontiguousarray(active), np.ascontiguousarray(susceptible),
+        threshold,
+    )  # fmt: skip
+    np.testing.assert_array_equal(compiled, reference)
