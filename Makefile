@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: demo test venv install install-dev browser lint bench bench-campaign figures classroom screenshots clean
+.PHONY: demo test venv install install-dev browser lint bench bench-large bench-campaign figures classroom screenshots clean
 
 $(VENV)/.created:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -51,8 +51,14 @@ classroom: install
 screenshots: install-dev browser
 	CLASSROOM_SCREENSHOTS=docs/img $(PY) -m pytest -q -m browser tests/classroom
 
+# Throughput, memory and phase shares beside the per-agent Mesa yardstick (medians of 3 processes).
 bench: install
-	$(PY) -m experiments.benchmark --sizes 1000,10000,100000 --steps 20
+	$(PY) -m experiments.benchmark --sizes 1e3,1e5 --steps 20 --vs-mesa --phases
+
+# 10^6 with the yardstick (5 of its steps), then 10^7 once (~75 s build, ~11 GB peak).
+bench-large: install
+	$(PY) -m experiments.benchmark --sizes 1e6 --steps 20 --vs-mesa --mesa-steps 5 --phases
+	$(PY) -m experiments.benchmark --sizes 1e7 --steps 10 --repeat 1 --phases
 
 # A 1,000-run campaign of the default market: planning, dispatch and writing vs simulation.
 bench-campaign: install-dev
