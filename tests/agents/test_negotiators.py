@@ -175,3 +175,41 @@ class TestNegotiatorContract:
         assert tactic.propose(state).shape == (0,)
         acc = tactic.accept(state, empty)
         assert acc.shape == (0,) and acc.dtype == bool
+
+
+# ---------------------------------------------------------------- the state the protocol hands out
+
+
+def test_receive_and_unchecked_state():
+    res = np.array([10.0, 8.0])
+    state = NegotiationState(2, 10, True, res, np.array([1.0, 2.0]), opp_last=[9.0, 9.5])
+    offer = np.array([7.0, 7.5])
+    nxt = state.receive(offer)
+    assert (nxt.round, nxt.max_rounds, nxt.is_buyer) == (3, 10, True)
+    np.testing.assert_array_equal(nxt.opp_last, offer)
+    np.testing.assert_array_equal(nxt.opp_prev, [9.0, 9.5])
+    assert nxt.own_last is state.own_last and nxt.reservation is state.reservation
+    assert not nxt.opp_last.flags.writeable and offer.flags.writeable
+    with pytest.raises(ValueError):
+        nxt.opp_last[0] = 0.0
+    np.testing.assert_array_equal(state.receive(7.0).opp_last, [7.0, 7.0])  # broadcast
+    with pytest.raises(ValueError):
+        state.receive(np.array([1.0, 2.0, 3.0]))
+    fields = {f: getattr(nxt, f) for f in ("round", "max_rounds", "is_buyer")}
+    arrays = {
+        f: getattr(nxt, f)
+        for f in (
+            "reservation",
+            "opening",
+            "own_discount",
+            "opp_discount",
+            "own_last",
+            "opp_last",
+            "opp_prev",
+            "own_prev",
+        )
+    }
+    same = NegotiationState.unchecked(**fields, **arrays)  # takes the arrays as they are
+    assert all(getattr(same, f) is v for f, v in arrays.items())
+    assert {f: getattr(same, f) for f in fields} == fields
+    assert same.size == 2 and same.deadline == 9
