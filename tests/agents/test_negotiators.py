@@ -15,6 +15,8 @@ from agents.negotiators import (
 )
 from agents.negotiators.base import REQUIRED_TRAITS
 from agents.negotiators.registry import filter_negotiators
+from agents.negotiators.time_dependent import TimeDependent
+from mechanisms.negotiation_state import CompiledTactic
 
 NAMES = sorted(NEGOTIATORS)
 
@@ -43,6 +45,30 @@ def test_time_dependent_reaches_reservation_at_final_round(name, is_buyer):
     assert np.all(step >= 0)  # monotone concession
     if name in ("boulware", "linear", "conceder"):
         np.testing.assert_array_equal(offers[0], opening)
+
+
+@pytest.mark.parametrize(
+    "name", ["boulware", "linear", "conceder", "exp_boulware", "exp_linear", "exp_conceder"]
+)
+@pytest.mark.parametrize("params", [{}, {"beta": 0.7, "kappa": 0.2}, {"beta": 3, "kappa": 1.0}])
+def test_time_dependent_table_is_alpha_bit_for_bit(name, params):
+    tactic = make_negotiator(name, **params)
+    for max_rounds in (1, 2, 9, 20):
+        form = tactic.compiled(max_rounds)
+        assert form is tactic.compiled(max_rounds)  # remembered
+        for t in range(max_rounds):
+            state = NegotiationState(t, max_rounds, True, np.array([1.0]), np.array([0.0]))
+            assert form.alpha[t].tobytes() == np.float64(tactic.alpha(state)).tobytes()
+
+
+def test_alpha_validated_once_and_not_pickled():
+    tactic = make_negotiator("exp_boulware", beta=0.5)
+    state = NegotiationState(3, 10, False, np.array([1.0]), np.array([2.0]))
+    first = tactic.propose(state)
+    assert "_memo" in tactic.__dict__
+    clone = pickle.loads(pickle.dumps(tactic))
+    assert "_memo" not in clone.__dict__  # derived data is recomputed, not shipped
+    np.testing.assert_array_equal(clone.propose(state), first)
 
 
 def test_params_override_and_validation():
@@ -140,6 +166,28 @@ class TestNegotiatorContract:
             offer = np.random.default_rng(4).uniform(0.0, 25.0, 30)
             np.testing.assert_array_equal(tactic.propose(s1), tactic.propose(s2))
             np.testing.assert_array_equal(tactic.accept(s1, offer), tactic.accept(s2, offer))
+
+    @pytest.mark.parametrize("max_rounds", [1, 2, 20])
+    def test_compiled_form(self, name, max_rounds):
+        # Every registered tactic plays in the compiled kernel (identity checked in
+        # tests/mechanisms/test_bargaining_kernel.py); a subclass changing propose does not.
+        tactic = make_negotiator(name)
+        form = tactic.compiled(max_rounds)
+        assert isinstance(form, CompiledTactic)
+        assert form.alpha.shape == (max_rounds,) and not form.alpha.flags.writeable
+
+        class Changed(type(tactic)):
+            def propose(self, state):
+                return state.clip(state.opening)
+
+        assert Changed().compiled(max_rounds) is None
+        if isinstance(tactic, TimeDependent):
+
+            class OwnCurve(type(tactic)):
+                def alpha(self, state):
+                    return np.float64(0.5)
+
+            assert OwnCurve().compiled(max_rounds) is None
 
     def test_pickle_round_trip(self, name):
         tactic = make_negotiator(name)
