@@ -10,6 +10,12 @@ types present (each tactic's ``propose``/``accept`` is called once on the sub-ar
 the negotiations it plays), never over negotiations. Each negotiation's outcome depends
 only on its own inputs.
 
+That numpy protocol is the specification. When every tactic in play can describe itself
+as data (``compiled``, see :class:`~mechanisms.negotiation_state.CompiledTactic`) and the
+JIT is on (:data:`mechanisms.jit.JIT_ENABLED`), the rounds run instead in the numba kernel
+of :mod:`mechanisms.bargaining_kernel`, with bit-identical outcomes (checked by
+``tests/mechanisms/test_bargaining_kernel.py``).
+
 References:
     A. Rubinstein (1982). "Perfect equilibrium in a bargaining model". Econometrica
     50(1):97-109.
@@ -27,14 +33,21 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from mechanisms.bargaining_kernel import BUYER, SELLER, run_negotiations
 from mechanisms.concession import linear_utility
-from mechanisms.negotiation_state import BoolArray, FloatArray, NegotiationState, Tactic
+from mechanisms.jit import JIT_ENABLED
+from mechanisms.negotiation_state import (
+    BoolArray,
+    CompiledTactic,
+    FloatArray,
+    NegotiationState,
+    Tactic,
+    compiled_form,
+)
 
 IntArray = npt.NDArray[np.intp]
-
-#: Row of the buyer and of the seller in the stacked side arrays.
-BUYER = 0
-SELLER = 1
+#: Rule codes, concession tables and tolerances of the tactics, as the kernel takes them.
+Packed = tuple[npt.NDArray[np.int64], FloatArray, FloatArray]
 
 #: Negotiation protocols this module runs (``negotiation.protocol``).
 NEGOTIATION_PROTOCOLS = ("alternating_offers",)
@@ -126,6 +139,10 @@ class Outcome:
     offers: FloatArray | None = None
 
 
+#: Packed compiled forms by ``(max_rounds, *ids of the forms)``: ``(forms, packed)``.
+_PACKED: dict[tuple[int, ...], tuple[tuple[CompiledTactic | None, ...], Packed]] = {}
+_PACKED_MAX = 256
+
 #: ``is_buyer`` of the rows of the stacked side arrays (:data:`BUYER`, :data:`SELLER`).
 _IS_BUYER = np.array([[True], [False]])
 
@@ -212,6 +229,7 @@ def alternating_offers(
     first_mover: str = "seller",
     *,
     record: bool = False,
+    jit: bool | None = None,
 ) -> Outcome:
     """Run ``M`` alternating-offers negotiations with a deadline, all at once.
 
@@ -223,6 +241,12 @@ def alternating_offers(
     ``[seller.reservation, buyer.reservation]`` and an empty zone of agreement
     (``buyer.reservation < seller.reservation``) never yields a deal.
 
+    When every tactic in play has a compiled form (``compiled(max_rounds)``, see
+    :class:`~mechanisms.negotiation_state.Tactic`) and the JIT is on, the rounds run in
+    the kernel :func:`mechanisms.bargaining_kernel.run_negotiations`, which gives the same
+    outcome bit for bit; otherwise (and always with ``CROWDBARGAIN_JIT=0``) they run here
+    in numpy.
+
     Args:
         buyer: Buyer side (reservation = willingness to pay).
         seller: Seller side (reservation = minimum price); same ``M`` as ``buyer``.
@@ -230,6 +254,8 @@ def alternating_offers(
         max_rounds: Number of rounds (offers), >= 1.
         first_mover: ``"seller"`` or ``"buyer"``.
         record: Also return every offer in ``Outcome.offers``.
+        jit: Use the compiled kernel when the tactics allow it; None (the default) follows
+            :data:`mechanisms.jit.JIT_ENABLED`, False forces the numpy reference.
 
     Returns:
         The :class:`Outcome` of each negotiation.
@@ -257,9 +283,31 @@ def alternating_offers(
     price = np.full(m, np.nan)
     rounds = np.full(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
-    b, s = _Book(sides, BUYER), _Book(sides, SELLER)
-    _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
-    utility = linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
+    compiled = None
+    if m and (JIT_ENABLED if jit is None else jit):
+        compiled = _compiled_tactics(tactics, sides.tactic, max_rounds)
+    if compiled is not None:
+        raw_utility = np.zeros((2, m))
+        run_negotiations(
+            sides.reservation,
+            sides.opening,
+            sides.low,
+            sides.high,
+            sides.discount,
+            sides.tactic,
+            *compiled,
+            BUYER if first_mover == "buyer" else SELLER,
+            price,
+            rounds,
+            offers_log if offers_log is not None else np.empty((0, m)),
+            raw_utility,
+        )
+        # The last step of linear_utility, on the kernel's values (it costs ~10 numpy calls).
+        utility = np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
+    else:
+        b, s = _Book(sides, BUYER), _Book(sides, SELLER)
+        _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
+        utility = linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
 
     agreed = ~np.isnan(price)
     lag = np.maximum(rounds - 1, 0)
@@ -273,6 +321,46 @@ def alternating_offers(
         seller_utility=utility[SELLER],
         offers=offers_log,
     )
+
+
+def _compiled_tactics(
+    tactics: Sequence[Tactic], tactic: npt.NDArray[np.int64], max_rounds: int
+) -> Packed | None:
+    """Rule codes, concession tables and tolerances of the tactics, for the kernel.
+
+    Returns None if a tactic in play (an index in ``tactic``) has no compiled form; a
+    tactic not in play without one gets rule -1 and is never read.
+    """
+    forms = tuple(compiled_form(t, max_rounds) for t in tactics)
+    if any(form is None for form in forms) and any(
+        forms[k] is None for k in np.unique(tactic).tolist()
+    ):
+        return None
+    # Tactics remember their forms, so a run packs the same forms call after call. The
+    # cache keeps the forms alive, so their ids cannot be reused while cached.
+    key = (max_rounds, *map(id, forms))
+    hit = _PACKED.get(key)
+    if hit is not None:
+        return hit[1]
+    n = len(tactics)
+    rule = np.full(n, -1, dtype=np.int64)
+    alpha = np.zeros((n, max_rounds))
+    tolerance = np.zeros(n)
+    for k, form in enumerate(forms):
+        if form is None:
+            continue
+        if form.alpha.shape != (max_rounds,):
+            raise ValueError(
+                f"{tactics[k]!r}.compiled({max_rounds}) has alpha of shape {form.alpha.shape}"
+            )
+        rule[k] = form.rule
+        alpha[k] = form.alpha
+        tolerance[k] = form.tolerance
+    if len(_PACKED) >= _PACKED_MAX:
+        _PACKED.clear()
+    packed = (rule, alpha, tolerance)
+    _PACKED[key] = (forms, packed)
+    return packed
 
 
 def _play(
