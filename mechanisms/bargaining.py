@@ -10,6 +10,12 @@ types present (each tactic's ``propose``/``accept`` is called once on the sub-ar
 the negotiations it plays), never over negotiations. Each negotiation's outcome depends
 only on its own inputs.
 
+That numpy protocol is the specification. When every tactic in play can describe itself
+as data (``compiled``, see :class:`~mechanisms.negotiation_state.CompiledTactic`) and the
+JIT is on (:data:`mechanisms.jit.JIT_ENABLED`), the rounds run instead in the numba kernel
+of :mod:`mechanisms.bargaining_kernel`, with bit-identical outcomes (checked by
+``tests/mechanisms/test_bargaining_kernel.py``).
+
 References:
     A. Rubinstein (1982). "Perfect equilibrium in a bargaining model". Econometrica
     50(1):97-109.
@@ -22,14 +28,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
+from mechanisms.bargaining_kernel import BUYER, SELLER, run_negotiations
 from mechanisms.concession import linear_utility
-from mechanisms.negotiation_state import BoolArray, FloatArray, NegotiationState, Tactic
+from mechanisms.jit import JIT_ENABLED
+from mechanisms.negotiation_state import (
+    BoolArray,
+    CompiledTactic,
+    FloatArray,
+    NegotiationState,
+    Tactic,
+    compiled_form,
+)
 
 IntArray = npt.NDArray[np.intp]
+#: Rule codes, concession tables and tolerances of the tactics, as the kernel takes them.
+Packed = tuple[npt.NDArray[np.int64], FloatArray, FloatArray]
 
 #: Negotiation protocols this module runs (``negotiation.protocol``).
 NEGOTIATION_PROTOCOLS = ("alternating_offers",)
@@ -64,22 +82,25 @@ class Side:
     tactic: IntArray
 
     def __post_init__(self) -> None:
-        arrays = np.broadcast_arrays(
+        arrays = [
             np.asarray(self.reservation, dtype=np.float64),
             np.asarray(self.opening, dtype=np.float64),
             np.asarray(self.discount, dtype=np.float64),
             np.asarray(self.tactic),
-        )
+        ]
+        shape = arrays[0].shape
+        if any(a.shape != shape for a in arrays):  # broadcasting is slow: only when needed
+            arrays = np.broadcast_arrays(*arrays)
         if arrays[0].ndim != 1:
             raise ValueError(f"Side fields must broadcast to 1-D, got shape {arrays[0].shape}")
         res, opening, discount, tactic = arrays
         if tactic.size and not np.issubdtype(tactic.dtype, np.integer):
             raise ValueError(f"Side.tactic must hold integers, got dtype {tactic.dtype}")
-        if not (np.all(np.isfinite(res)) and np.all(np.isfinite(opening))):
+        if not (np.isfinite(res).all() and np.isfinite(opening).all()):
             raise ValueError("Side.reservation and Side.opening must be finite")
-        if np.any(~((discount > 0.0) & (discount <= 1.0))):
+        if not ((discount > 0.0) & (discount <= 1.0)).all():
             raise ValueError("Side.discount must lie in (0, 1]")
-        if np.any(tactic < 0):
+        if (tactic < 0).any():
             raise ValueError("Side.tactic indices must be >= 0")
         object.__setattr__(self, "reservation", _readonly(np.array(res, dtype=np.float64)))
         object.__setattr__(self, "opening", _readonly(np.array(opening, dtype=np.float64)))
@@ -118,40 +139,86 @@ class Outcome:
     offers: FloatArray | None = None
 
 
-class _Book:
-    """Mutable per-side working arrays of the protocol (internal)."""
+#: Packed compiled forms by ``(max_rounds, *ids of the forms)``: ``(forms, packed)``.
+_PACKED: dict[tuple[int, ...], tuple[tuple[CompiledTactic | None, ...], Packed]] = {}
+_PACKED_MAX = 256
 
-    def __init__(self, side: Side, is_buyer: bool) -> None:
-        self.is_buyer = is_buyer
-        self.reservation = side.reservation
-        clamp = np.minimum if is_buyer else np.maximum
-        self.opening = clamp(side.opening, side.reservation)
-        self.discount = side.discount
-        self.tactic = side.tactic
+#: ``is_buyer`` of the rows of the stacked side arrays (:data:`BUYER`, :data:`SELLER`).
+_IS_BUYER = np.array([[True], [False]])
+
+
+class _Sides:
+    """Both sides' arrays stacked as ``(2, M)``, row :data:`BUYER` then :data:`SELLER`.
+
+    What the protocol derives from the inputs, once: the opening clamped to the own side
+    of the reservation, and the own range ``[low, high]``.
+    """
+
+    def __init__(self, buyer: Side, seller: Side) -> None:
+        self.reservation = np.array((buyer.reservation, seller.reservation))
+        self.opening = np.array(
+            (
+                np.minimum(buyer.opening, buyer.reservation),
+                np.maximum(seller.opening, seller.reservation),
+            )
+        )
         self.low = np.minimum(self.opening, self.reservation)
         self.high = np.maximum(self.opening, self.reservation)
-        self.last = np.full(side.size, np.nan)
-        self.prev = np.full(side.size, np.nan)
+        self.discount = np.array((buyer.discount, seller.discount))
+        self.tactic = np.array((buyer.tactic, seller.tactic), dtype=np.int64)
 
-    def state(self, other: _Book, sel: IntArray, r: int, max_rounds: int) -> NegotiationState:
-        return NegotiationState(
-            round=r,
-            max_rounds=max_rounds,
-            is_buyer=self.is_buyer,
-            reservation=self.reservation[sel],
-            opening=self.opening[sel],
-            own_discount=self.discount[sel],
-            opp_discount=other.discount[sel],
-            own_last=self.last[sel],
-            opp_last=other.last[sel],
-            opp_prev=other.prev[sel],
-            own_prev=self.prev[sel],
+
+class _Book:
+    """Per-side working arrays of the numpy protocol (internal)."""
+
+    def __init__(self, sides: _Sides, row: int) -> None:
+        self.is_buyer = row == BUYER
+        self.reservation = sides.reservation[row]
+        self.opening = sides.opening[row]
+        self.discount = sides.discount[row]
+        self.tactic = sides.tactic[row]
+        self.low = sides.low[row]
+        self.high = sides.high[row]
+        m = self.reservation.shape[0]
+        self.last = np.full(m, np.nan)
+        self.prev = np.full(m, np.nan)
+        # Per tactic: the round-independent fields of its last state, reused while the
+        # selection keeps its size (open negotiations only close, so same size = same set).
+        self._fixed: dict[int, tuple[int, FloatArray, FloatArray, FloatArray, FloatArray]] = {}
+
+    @cached_property
+    def groups(self) -> list[tuple[int, IntArray]]:
+        """(tactic, the negotiations it plays in ascending order): found once per call."""
+        return [(int(k), np.flatnonzero(self.tactic == k)) for k in np.unique(self.tactic)]
+
+    def state(
+        self, other: _Book, k: int, sel: IntArray, r: int, max_rounds: int
+    ) -> NegotiationState:
+        """The read-only state of negotiations ``sel`` (all played by tactic ``k``)."""
+        fixed = self._fixed.get(k)
+        if fixed is None or fixed[0] != sel.size:
+            fixed = (
+                sel.size,
+                _readonly(self.reservation[sel]),
+                _readonly(self.opening[sel]),
+                _readonly(self.discount[sel]),
+                _readonly(other.discount[sel]),
+            )
+            self._fixed[k] = fixed
+        # Fancy indexing copies, so the read-only arrays are the tactic's own.
+        return NegotiationState.unchecked(
+            r,
+            max_rounds,
+            self.is_buyer,
+            fixed[1],
+            fixed[2],
+            fixed[3],
+            fixed[4],
+            _readonly(self.last[sel]),
+            _readonly(other.last[sel]),
+            _readonly(other.prev[sel]),
+            _readonly(self.prev[sel]),
         )
-
-
-def _groups(tactic: IntArray) -> list[tuple[int, BoolArray]]:
-    """(tactic index, mask) for every tactic present in ``tactic``."""
-    return [(int(k), tactic == k) for k in np.unique(tactic)]
 
 
 def alternating_offers(
@@ -162,6 +229,7 @@ def alternating_offers(
     first_mover: str = "seller",
     *,
     record: bool = False,
+    jit: bool | None = None,
 ) -> Outcome:
     """Run ``M`` alternating-offers negotiations with a deadline, all at once.
 
@@ -173,6 +241,12 @@ def alternating_offers(
     ``[seller.reservation, buyer.reservation]`` and an empty zone of agreement
     (``buyer.reservation < seller.reservation``) never yields a deal.
 
+    When every tactic in play has a compiled form (``compiled(max_rounds)``, see
+    :class:`~mechanisms.negotiation_state.Tactic`) and the JIT is on, the rounds run in
+    the kernel :func:`mechanisms.bargaining_kernel.run_negotiations`, which gives the same
+    outcome bit for bit; otherwise (and always with ``CROWDBARGAIN_JIT=0``) they run here
+    in numpy.
+
     Args:
         buyer: Buyer side (reservation = willingness to pay).
         seller: Seller side (reservation = minimum price); same ``M`` as ``buyer``.
@@ -180,6 +254,8 @@ def alternating_offers(
         max_rounds: Number of rounds (offers), >= 1.
         first_mover: ``"seller"`` or ``"buyer"``.
         record: Also return every offer in ``Outcome.offers``.
+        jit: Use the compiled kernel when the tactics allow it; None (the default) follows
+            :data:`mechanisms.jit.JIT_ENABLED`, False forces the numpy reference.
 
     Returns:
         The :class:`Outcome` of each negotiation.
@@ -203,12 +279,109 @@ def alternating_offers(
                 f"{len(tactics)} tactics"
             )
 
-    b, s = _Book(buyer, is_buyer=True), _Book(seller, is_buyer=False)
-    is_open = np.ones(m, dtype=bool)
+    sides = _Sides(buyer, seller)
     price = np.full(m, np.nan)
     rounds = np.full(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
+    compiled = None
+    if m and (JIT_ENABLED if jit is None else jit):
+        compiled = _compiled_tactics(tactics, sides.tactic, max_rounds)
+    if compiled is not None:
+        raw_utility = np.zeros((2, m))
+        run_negotiations(
+            sides.reservation,
+            sides.opening,
+            sides.low,
+            sides.high,
+            sides.discount,
+            sides.tactic,
+            *compiled,
+            BUYER if first_mover == "buyer" else SELLER,
+            price,
+            rounds,
+            offers_log if offers_log is not None else np.empty((0, m)),
+            raw_utility,
+        )
+        # The last step of linear_utility, on the kernel's values (it costs ~10 numpy calls).
+        utility = np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
+    else:
+        b, s = _Book(sides, BUYER), _Book(sides, SELLER)
+        _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
+        utility = linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
 
+    agreed = ~np.isnan(price)
+    lag = np.maximum(rounds - 1, 0)
+    # Both sides in one pass: row BUYER, row SELLER (the same operations per element).
+    utility = np.where(agreed, sides.discount**lag * utility, 0.0)
+    return Outcome(
+        agreed=agreed,
+        price=price,
+        rounds=rounds,
+        buyer_utility=utility[BUYER],
+        seller_utility=utility[SELLER],
+        offers=offers_log,
+    )
+
+
+def _compiled_tactics(
+    tactics: Sequence[Tactic], tactic: npt.NDArray[np.int64], max_rounds: int
+) -> Packed | None:
+    """Rule codes, concession tables and tolerances of the tactics, for the kernel.
+
+    Returns None if a tactic in play (an index in ``tactic``) has no compiled form; a
+    tactic not in play without one gets rule -1 and is never read.
+    """
+    forms = tuple(compiled_form(t, max_rounds) for t in tactics)
+    if any(form is None for form in forms) and any(
+        forms[k] is None for k in np.unique(tactic).tolist()
+    ):
+        return None
+    # Tactics remember their forms, so a run packs the same forms call after call. The
+    # cache keeps the forms alive, so their ids cannot be reused while cached.
+    key = (max_rounds, *map(id, forms))
+    hit = _PACKED.get(key)
+    if hit is not None:
+        return hit[1]
+    n = len(tactics)
+    rule = np.full(n, -1, dtype=np.int64)
+    alpha = np.zeros((n, max_rounds))
+    tolerance = np.zeros(n)
+    for k, form in enumerate(forms):
+        if form is None:
+            continue
+        if form.alpha.shape != (max_rounds,):
+            raise ValueError(
+                f"{tactics[k]!r}.compiled({max_rounds}) has alpha of shape {form.alpha.shape}"
+            )
+        rule[k] = form.rule
+        alpha[k] = form.alpha
+        tolerance[k] = form.tolerance
+    if len(_PACKED) >= _PACKED_MAX:
+        _PACKED.clear()
+    packed = (rule, alpha, tolerance)
+    _PACKED[key] = (forms, packed)
+    return packed
+
+
+def _play(
+    b: _Book,
+    s: _Book,
+    tactics: Sequence[Tactic],
+    max_rounds: int,
+    first_mover: str,
+    price: FloatArray,
+    rounds: IntArray,
+    offers_log: FloatArray | None,
+) -> None:
+    """The numpy protocol (the specification): fills ``price``, ``rounds``, ``offers_log``.
+
+    Each round calls each tactic in play once on the open negotiations it plays.
+    """
+    m = price.size
+    is_open = np.ones(m, dtype=bool)
+    # Whole-length buffers, written at the indices of the open negotiations.
+    offer_buf = np.empty(m)
+    accept_buf = np.zeros(m, dtype=bool)
     for r in range(max_rounds):
         idx = np.flatnonzero(is_open)
         if idx.size == 0:
@@ -216,24 +389,28 @@ def alternating_offers(
         seller_proposes = (r % 2 == 0) == (first_mover == "seller")
         prop, resp = (s, b) if seller_proposes else (b, s)
 
-        offers = np.empty(idx.size)
-        for k, mask in _groups(prop.tactic[idx]):
-            sel = idx[mask]
-            out = np.asarray(tactics[k].propose(prop.state(resp, sel, r, max_rounds)), float)
+        for k, members in prop.groups:
+            sel = members[is_open[members]]
+            if sel.size == 0:
+                continue
+            out = np.asarray(tactics[k].propose(prop.state(resp, k, sel, r, max_rounds)), float)
             if out.shape != sel.shape:
                 raise ValueError(f"{tactics[k]!r}.propose returned shape {out.shape}")
-            offers[mask] = out
-        offers = np.clip(offers, prop.low[idx], prop.high[idx])
+            offer_buf[sel] = out
+        offers = np.clip(offer_buf[idx], prop.low[idx], prop.high[idx])
+        offer_buf[idx] = offers
 
-        accepted = np.zeros(idx.size, dtype=bool)
-        for k, mask in _groups(resp.tactic[idx]):
-            sel = idx[mask]
+        for k, members in resp.groups:
+            sel = members[is_open[members]]
+            if sel.size == 0:
+                continue
             out = np.asarray(
-                tactics[k].accept(resp.state(prop, sel, r, max_rounds), offers[mask]), bool
+                tactics[k].accept(resp.state(prop, k, sel, r, max_rounds), offer_buf[sel]), bool
             )
             if out.shape != sel.shape:
                 raise ValueError(f"{tactics[k]!r}.accept returned shape {out.shape}")
-            accepted[mask] = out
+            accept_buf[sel] = out
+        accepted = accept_buf[idx]
         if resp.is_buyer:
             accepted &= offers <= resp.reservation[idx]
         else:
@@ -247,20 +424,3 @@ def alternating_offers(
         price[done] = offers[accepted]
         rounds[done] = r + 1
         is_open[done] = False
-
-    agreed = ~np.isnan(price)
-    lag = np.maximum(rounds - 1, 0)
-    buyer_utility = np.where(
-        agreed, b.discount**lag * linear_utility(price, b.reservation, b.opening, True), 0.0
-    )
-    seller_utility = np.where(
-        agreed, s.discount**lag * linear_utility(price, s.reservation, s.opening, False), 0.0
-    )
-    return Outcome(
-        agreed=agreed,
-        price=price,
-        rounds=rounds,
-        buyer_utility=buyer_utility,
-        seller_utility=seller_utility,
-        offers=offers_log,
-    )

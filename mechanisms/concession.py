@@ -70,6 +70,24 @@ def polynomial_alpha(
     beta = _as_float(beta)
     kappa = _as_float(kappa)
     _check_beta_kappa(beta, kappa)
+    return polynomial_alpha_unchecked(t, deadline, beta, kappa)
+
+
+def polynomial_alpha_unchecked(
+    t: npt.ArrayLike, deadline: npt.ArrayLike, beta: FloatArray, kappa: FloatArray
+) -> FloatArray:
+    """:func:`polynomial_alpha` without the parameter checks, for tactics that checked once.
+
+    Args:
+        t: Current time (round).
+        deadline: Deadline ``T``.
+        beta: Concession shape as a float64 array (``np.asarray(beta, np.float64)``), > 0.
+        kappa: Initial concession as a float64 array, in [0, 1].
+
+    Returns:
+        The same values as :func:`polynomial_alpha` (the same operations on the same
+        types, so bit for bit).
+    """
     return kappa + (1.0 - kappa) * _time_fraction(t, deadline) ** (1.0 / beta)
 
 
@@ -104,6 +122,24 @@ def exponential_alpha(
     beta = _as_float(beta)
     kappa = _as_float(kappa)
     _check_beta_kappa(beta, kappa)
+    return exponential_alpha_unchecked(t, deadline, beta, kappa)
+
+
+def exponential_alpha_unchecked(
+    t: npt.ArrayLike, deadline: npt.ArrayLike, beta: FloatArray, kappa: FloatArray
+) -> FloatArray:
+    """:func:`exponential_alpha` without the parameter checks, for tactics that checked once.
+
+    Args:
+        t: Current time (round).
+        deadline: Deadline ``T``.
+        beta: Concession shape as a float64 array (``np.asarray(beta, np.float64)``), > 0.
+        kappa: Initial concession as a float64 array, in [0, 1]; ``<= 0`` means 0.01.
+
+    Returns:
+        The same values as :func:`exponential_alpha` (the same operations on the same
+        types, so bit for bit).
+    """
     kappa = np.where(kappa > 0.0, kappa, EXPONENTIAL_KAPPA_FLOOR)
     return np.exp((1.0 - _time_fraction(t, deadline)) ** beta * np.log(kappa))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
@@ -84,6 +85,48 @@ class NegotiationState:
             arr = np.broadcast_to(np.asarray(getattr(self, name), dtype=np.float64), res.shape)
             object.__setattr__(self, name, arr)
 
+    @classmethod
+    def unchecked(
+        cls,
+        round: int,
+        max_rounds: int,
+        is_buyer: bool,
+        reservation: FloatArray,
+        opening: FloatArray,
+        own_discount: FloatArray,
+        opp_discount: FloatArray,
+        own_last: FloatArray,
+        opp_last: FloatArray,
+        opp_prev: FloatArray,
+        own_prev: FloatArray,
+    ) -> NegotiationState:
+        """Build a state without conversion or checks, for the protocol's own hot loop.
+
+        The caller guarantees what ``__post_init__`` would establish: ``round`` and
+        ``max_rounds`` are ints with ``0 <= round`` and ``max_rounds >= 1``, ``is_buyer`` a
+        bool, and every array field a 1-D float64 array of one length that is read-only
+        (``flags.writeable`` False) and that nobody else writes to while the state is in
+        use. Building a checked state costs ~8 ``np.broadcast_to`` calls; the protocol
+        builds several per round.
+        """
+        state = object.__new__(cls)
+        # A frozen dataclass only forbids ``setattr``; filling ``__dict__`` directly is
+        # what ``object.__setattr__`` would do, in one call.
+        state.__dict__.update(
+            round=round,
+            max_rounds=max_rounds,
+            is_buyer=is_buyer,
+            reservation=reservation,
+            opening=opening,
+            own_discount=own_discount,
+            opp_discount=opp_discount,
+            own_last=own_last,
+            opp_last=opp_last,
+            opp_prev=opp_prev,
+            own_prev=own_prev,
+        )
+        return state
+
     @property
     def size(self) -> int:
         """Number of concurrent negotiations ``M``."""
@@ -131,8 +174,26 @@ class NegotiationState:
         The round advances by one, ``offer`` becomes ``opp_last`` and the old
         ``opp_last`` becomes ``opp_prev``; own history is unchanged.
         """
-        return dataclasses.replace(
-            self, round=self.round + 1, opp_last=offer, opp_prev=self.opp_last
+        offer = np.asarray(offer, dtype=np.float64)
+        if offer.shape == self.reservation.shape:
+            # A read-only view, as ``np.broadcast_to`` gives, without its overhead.
+            offer = offer.view()
+            offer.flags.writeable = False
+        else:
+            offer = np.broadcast_to(offer, self.reservation.shape)
+        # The other fields are already checked read-only arrays: no need to re-validate.
+        return type(self).unchecked(
+            self.round + 1,
+            self.max_rounds,
+            self.is_buyer,
+            self.reservation,
+            self.opening,
+            self.own_discount,
+            self.opp_discount,
+            self.own_last,
+            offer,
+            self.opp_last,
+            self.own_prev,
         )
 
     def subset(self, index: npt.ArrayLike) -> NegotiationState:
@@ -142,8 +203,68 @@ class NegotiationState:
         )
 
 
+class Rule(IntEnum):
+    """Tactic rules the compiled protocol (:mod:`mechanisms.bargaining_kernel`) can play.
+
+    Each rule is the exact arithmetic of one tactic's ``propose`` and ``accept``, written
+    once more in the kernel with only ``+ - * /``, comparisons, min/max and NaN tests (all
+    IEEE-exact, so identical to numpy); anything needing ``**``, ``exp`` or ``log`` is
+    tabulated per round by the tactic with numpy (:attr:`CompiledTactic.alpha`). Let ``o``
+    be the own opening, ``v`` the reservation, ``t`` the round and ``clip`` the own range.
+
+    Attributes:
+        TIME_DEPENDENT: Propose ``clip(o + alpha[t] * (v - o))``; accept by AC_next (the
+            offer is within the reservation and at least as good as the own proposal of
+            round ``t + 1``; at the deadline, any offer within the reservation).
+        RELATIVE_TIT_FOR_TAT: Propose ``o`` first, then
+            ``clip(own_last * opp_prev / opp_last)`` when that is finite and
+            ``opp_last > 0``, else ``clip(o + alpha[t] * (v - o))``; accept by AC_next.
+        RUBINSTEIN: Propose ``clip(v + s * (o - v))`` with the proposer's subgame-perfect
+            share ``s = (1 - d_opp) / (1 - d_own * d_opp)`` (0.5 when the denominator is
+            not positive); accept an offer within the reservation whose own normalised
+            linear utility is at least ``d_own * s - tolerance``.
+    """
+
+    TIME_DEPENDENT = 0
+    RELATIVE_TIT_FOR_TAT = 1
+    RUBINSTEIN = 2
+
+
+@dataclass(frozen=True)
+class CompiledTactic:
+    """A tactic expressed as data, for the compiled protocol.
+
+    Attributes:
+        rule: Which formula the kernel plays (:class:`Rule`).
+        alpha: Concession table of shape ``(max_rounds,)``: ``alpha[t]`` is the fraction
+            of the range conceded at round ``t``, computed by the tactic itself with numpy
+            so the kernel never evaluates ``**``/``exp``/``log``. Unused by
+            :attr:`Rule.RUBINSTEIN` (zeros).
+        tolerance: Acceptance tolerance of :attr:`Rule.RUBINSTEIN` (0 otherwise).
+    """
+
+    rule: Rule
+    alpha: FloatArray
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        alpha = np.array(self.alpha, dtype=np.float64)
+        if alpha.ndim != 1:
+            raise ValueError(f"CompiledTactic.alpha must be 1-D, got shape {alpha.shape}")
+        alpha.flags.writeable = False
+        object.__setattr__(self, "rule", Rule(self.rule))
+        object.__setattr__(self, "alpha", alpha)
+        object.__setattr__(self, "tolerance", float(self.tolerance))
+
+
 class Tactic(Protocol):
-    """What the bargaining protocol asks of a negotiation strategy."""
+    """What the bargaining protocol asks of a negotiation strategy.
+
+    A tactic may also offer ``compiled(max_rounds) -> CompiledTactic | None``: its exact
+    behaviour as data, which lets :func:`mechanisms.bargaining.alternating_offers` run the
+    compiled kernel. It is looked up with ``getattr`` (optional, so not a member here); a
+    tactic without it, or returning None, is always played through ``propose``/``accept``.
+    """
 
     def propose(self, state: NegotiationState) -> FloatArray:
         """Offers for every negotiation in ``state`` (shape ``(state.size,)``)."""
@@ -152,3 +273,9 @@ class Tactic(Protocol):
     def accept(self, state: NegotiationState, offer: npt.ArrayLike) -> BoolArray:
         """Whether to accept each of the opponent's ``offer`` (shape ``(state.size,)``)."""
         ...
+
+
+def compiled_form(tactic: Tactic, max_rounds: int) -> CompiledTactic | None:
+    """The tactic's :class:`CompiledTactic` for ``max_rounds``, or None if it has none."""
+    compiled = getattr(tactic, "compiled", None)
+    return None if compiled is None else compiled(max_rounds)

@@ -15,13 +15,21 @@ Systems 60:68-77: accept an offer at least as good as one's own next proposal.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable, Mapping
+from functools import cache
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from mechanisms.negotiation_state import BoolArray, FloatArray, NegotiationState
+from mechanisms.negotiation_state import (
+    BoolArray,
+    CompiledTactic,
+    FloatArray,
+    NegotiationState,
+)
+
+T = TypeVar("T")
 
 #: Keys every strategy's ``classifier`` must define.
 REQUIRED_TRAITS = ("stochastic", "memory_depth", "uses_opponent_offers", "uses_discount", "family")
@@ -94,6 +102,44 @@ class Negotiator(ABC):
         better = offer <= nxt if state.is_buyer else offer >= nxt
         return ok & better
 
+    def compiled(self, max_rounds: int) -> CompiledTactic | None:
+        """This tactic's exact behaviour as data for the compiled protocol, if it has one.
+
+        The default is None: the protocol plays the tactic through :meth:`propose` and
+        :meth:`accept`. A tactic that returns a form promises that the kernel's rule
+        (:class:`~mechanisms.negotiation_state.Rule`) gives bit for bit what its methods
+        give; the identity tests in ``tests/mechanisms/test_bargaining_kernel.py`` check it.
+
+        Args:
+            max_rounds: The negotiation's number of rounds (deadline ``max_rounds - 1``).
+        """
+        return None
+
+    def _remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, computed once per instance and ``key`` and then remembered.
+
+        For values that depend only on the parameters and ``key`` (a concession curve at a
+        round, a compiled form), so every later call returns the very same object: keep
+        them immutable. The memo is not pickled (see :meth:`__getstate__`).
+        """
+        memo: dict[Hashable, Any] = self.__dict__.setdefault("_memo", {})
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Remembered values are derived from the parameters: recomputed after unpickling.
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def _overrides(self, base: type[Negotiator], *names: str) -> bool:
+        """Whether this instance's class redefines any of ``base``'s methods ``names``.
+
+        A subclass that changes what a compiled form describes must not inherit the form.
+        """
+        return _redefines(type(self), base, names)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
         return f"{type(self).__name__}({args})"
@@ -105,3 +151,9 @@ class Negotiator(ABC):
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
+
+
+@cache
+def _redefines(cls: type, base: type, names: tuple[str, ...]) -> bool:
+    """Whether ``cls`` has other attributes than ``base`` under ``names`` (once per class)."""
+    return any(getattr(cls, name) is not getattr(base, name) for name in names)

@@ -14,7 +14,13 @@ import numpy.typing as npt
 
 from agents.negotiators.base import Negotiator
 from mechanisms.concession import rubinstein_shares
-from mechanisms.negotiation_state import BoolArray, FloatArray, NegotiationState
+from mechanisms.negotiation_state import (
+    BoolArray,
+    CompiledTactic,
+    FloatArray,
+    NegotiationState,
+    Rule,
+)
 
 #: Absolute tolerance on shares when comparing with the acceptance threshold: in
 #: equilibrium the offered share equals the threshold exactly, up to rounding.
@@ -69,3 +75,15 @@ class Rubinstein(Negotiator):
         threshold = state.own_discount * self.proposer_share(state)
         good = state.utility(offer) >= threshold - SHARE_TOLERANCE
         return good & state.within_reservation(offer)
+
+    def compiled(self, max_rounds: int) -> CompiledTactic | None:
+        """:attr:`Rule.RUBINSTEIN` with tolerance :data:`SHARE_TOLERANCE` (no table).
+
+        None for a subclass that redefines how it proposes or accepts.
+        """
+        if self._overrides(Rubinstein, "propose", "accept", "proposer_share"):
+            return None
+        return self._remembered(
+            ("compiled", max_rounds),
+            lambda: CompiledTactic(Rule.RUBINSTEIN, np.zeros(max_rounds), SHARE_TOLERANCE),
+        )

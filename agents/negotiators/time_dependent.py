@@ -18,10 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from agents.negotiators.base import Negotiator
-from mechanisms.concession import exponential_alpha, polynomial_alpha, time_dependent_offer
-from mechanisms.negotiation_state import FloatArray, NegotiationState
+from mechanisms.concession import (
+    exponential_alpha_unchecked,
+    polynomial_alpha_unchecked,
+    time_dependent_offer,
+)
+from mechanisms.negotiation_state import CompiledTactic, FloatArray, NegotiationState, Rule
 
-AlphaFunction = Callable[[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], FloatArray]
+AlphaFunction = Callable[[npt.ArrayLike, npt.ArrayLike, FloatArray, FloatArray], FloatArray]
 
 
 class TimeDependent(Negotiator):
@@ -30,10 +34,16 @@ class TimeDependent(Negotiator):
     Parameters (``params``): ``beta`` (> 0, concession shape) and ``kappa`` (in [0, 1],
     fraction of the range conceded at round 0; for the exponential family ``kappa <= 0``
     means 0.01, see :func:`mechanisms.concession.exponential_alpha`).
+
+    ``alpha_function(t, deadline, beta, kappa)`` receives ``beta`` and ``kappa`` as
+    float64 arrays checked once at construction, so the default is the unchecked form of
+    :func:`mechanisms.concession.polynomial_alpha` (same values bit for bit). Since
+    ``alpha`` depends only on the round and the deadline, each value is computed once per
+    instance and remembered.
     """
 
     defaults: ClassVar[dict[str, Any]] = {"beta": 1.0, "kappa": 0.0}
-    alpha_function: ClassVar[AlphaFunction] = staticmethod(polynomial_alpha)  # type: ignore[assignment]
+    alpha_function: ClassVar[AlphaFunction] = staticmethod(polynomial_alpha_unchecked)  # type: ignore[assignment]
 
     def _validate(self) -> None:
         beta, kappa = self.params["beta"], self.params["kappa"]
@@ -44,13 +54,39 @@ class TimeDependent(Negotiator):
 
     def alpha(self, state: NegotiationState) -> FloatArray:
         """Fraction of the range conceded at ``state.round`` (deadline ``max_rounds - 1``)."""
-        return type(self).alpha_function(
-            state.round, state.deadline, self.params["beta"], self.params["kappa"]
-        )
+        return self._alpha_at(state.round, state.deadline)
+
+    def _alpha_at(self, t: int, deadline: int) -> FloatArray:
+        """``alpha_function`` at round ``t``, remembered per instance."""
+        return self._remembered(("alpha", t, deadline), lambda: self._compute_alpha(t, deadline))
+
+    def _compute_alpha(self, t: int, deadline: int) -> FloatArray:
+        # beta and kappa as the public alpha functions convert them (checked at __init__).
+        beta = np.asarray(self.params["beta"], dtype=np.float64)
+        kappa = np.asarray(self.params["kappa"], dtype=np.float64)
+        value = type(self).alpha_function(t, deadline, beta, kappa)
+        if isinstance(value, np.ndarray):
+            # Shared by every later call (a numpy scalar result is immutable anyway).
+            value.flags.writeable = False
+        return value
 
     def propose(self, state: NegotiationState) -> FloatArray:
         """Offer ``opening + alpha(t) * (reservation - opening)``, clipped to the own range."""
         return state.clip(time_dependent_offer(self.alpha(state), state.opening, state.reservation))
+
+    def compiled(self, max_rounds: int) -> CompiledTactic | None:
+        """:attr:`Rule.TIME_DEPENDENT` with the table ``alpha(t)``, ``t < max_rounds``.
+
+        None for a subclass that redefines how it proposes, accepts or concedes.
+        """
+        if self._overrides(TimeDependent, "propose", "accept", "alpha", "_alpha_at"):
+            return None
+        return self._remembered(("compiled", max_rounds), lambda: self._compile(max_rounds))
+
+    def _compile(self, max_rounds: int) -> CompiledTactic:
+        # The very values propose uses at each round, so the kernel's offers are the same.
+        table = [self._alpha_at(t, max_rounds - 1) for t in range(max_rounds)]
+        return CompiledTactic(Rule.TIME_DEPENDENT, np.array(table, dtype=np.float64))
 
 
 _POLY_TRAITS: dict[str, Any] = {
@@ -95,7 +131,7 @@ class ExpBoulware(TimeDependent):
     name = "exp_boulware"
     classifier = {**_EXP_TRAITS, "attitude": "boulware"}
     defaults = {"beta": 0.2, "kappa": 0.0}
-    alpha_function = staticmethod(exponential_alpha)
+    alpha_function = staticmethod(exponential_alpha_unchecked)
 
 
 class ExpLinear(TimeDependent):
@@ -104,7 +140,7 @@ class ExpLinear(TimeDependent):
     name = "exp_linear"
     classifier = {**_EXP_TRAITS, "attitude": "linear"}
     defaults = {"beta": 1.0, "kappa": 0.0}
-    alpha_function = staticmethod(exponential_alpha)
+    alpha_function = staticmethod(exponential_alpha_unchecked)
 
 
 class ExpConceder(TimeDependent):
@@ -113,4 +149,4 @@ class ExpConceder(TimeDependent):
     name = "exp_conceder"
     classifier = {**_EXP_TRAITS, "attitude": "conceder"}
     defaults = {"beta": 5.0, "kappa": 0.0}
-    alpha_function = staticmethod(exponential_alpha)
+    alpha_function = staticmethod(exponential_alpha_unchecked)

@@ -12,8 +12,12 @@ from typing import Any
 import numpy as np
 
 from agents.negotiators.base import Negotiator
-from mechanisms.concession import polynomial_alpha, time_dependent_offer
-from mechanisms.negotiation_state import FloatArray, NegotiationState
+from mechanisms.concession import polynomial_alpha_unchecked, time_dependent_offer
+from mechanisms.negotiation_state import CompiledTactic, FloatArray, NegotiationState, Rule
+
+#: ``beta`` and ``kappa`` of the linear schedule, as ``polynomial_alpha`` converts them.
+_LINEAR_BETA = np.asarray(1.0, dtype=np.float64)
+_LINEAR_KAPPA = np.asarray(0.0, dtype=np.float64)
 
 
 class TitForTat(Negotiator):
@@ -47,10 +51,17 @@ class TitForTat(Negotiator):
     }
     defaults: dict[str, Any] = {}
 
+    def _linear_alpha(self, t: int, deadline: int) -> FloatArray:
+        """``polynomial_alpha(t, deadline, 1.0)`` (a numpy scalar), remembered per instance."""
+        return self._remembered(
+            ("alpha", t, deadline),
+            lambda: polynomial_alpha_unchecked(t, deadline, _LINEAR_BETA, _LINEAR_KAPPA),
+        )
+
     def propose(self, state: NegotiationState) -> FloatArray:
         """Relative tit-for-tat offer (opening first, linear until two opponent offers)."""
         linear = time_dependent_offer(
-            polynomial_alpha(state.round, state.deadline, 1.0), state.opening, state.reservation
+            self._linear_alpha(state.round, state.deadline), state.opening, state.reservation
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             imitated = state.own_last * state.opp_prev / state.opp_last
@@ -59,3 +70,17 @@ class TitForTat(Negotiator):
             np.isnan(state.own_last), state.opening, np.where(usable, imitated, linear)
         )
         return state.clip(offer)
+
+    def compiled(self, max_rounds: int) -> CompiledTactic | None:
+        """:attr:`Rule.RELATIVE_TIT_FOR_TAT` with the linear fallback schedule as table.
+
+        None for a subclass that redefines how it proposes or accepts.
+        """
+        if self._overrides(TitForTat, "propose", "accept", "_linear_alpha"):
+            return None
+        return self._remembered(("compiled", max_rounds), lambda: self._compile(max_rounds))
+
+    def _compile(self, max_rounds: int) -> CompiledTactic:
+        # The very values propose uses at each round, so the kernel's offers are the same.
+        table = [self._linear_alpha(t, max_rounds - 1) for t in range(max_rounds)]
+        return CompiledTactic(Rule.RELATIVE_TIT_FOR_TAT, np.array(table, dtype=np.float64))

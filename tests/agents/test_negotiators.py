@@ -15,6 +15,8 @@ from agents.negotiators import (
 )
 from agents.negotiators.base import REQUIRED_TRAITS
 from agents.negotiators.registry import filter_negotiators
+from agents.negotiators.time_dependent import TimeDependent
+from mechanisms.negotiation_state import CompiledTactic
 
 NAMES = sorted(NEGOTIATORS)
 
@@ -43,6 +45,30 @@ def test_time_dependent_reaches_reservation_at_final_round(name, is_buyer):
     assert np.all(step >= 0)  # monotone concession
     if name in ("boulware", "linear", "conceder"):
         np.testing.assert_array_equal(offers[0], opening)
+
+
+@pytest.mark.parametrize(
+    "name", ["boulware", "linear", "conceder", "exp_boulware", "exp_linear", "exp_conceder"]
+)
+@pytest.mark.parametrize("params", [{}, {"beta": 0.7, "kappa": 0.2}, {"beta": 3, "kappa": 1.0}])
+def test_time_dependent_table_is_alpha_bit_for_bit(name, params):
+    tactic = make_negotiator(name, **params)
+    for max_rounds in (1, 2, 9, 20):
+        form = tactic.compiled(max_rounds)
+        assert form is tactic.compiled(max_rounds)  # remembered
+        for t in range(max_rounds):
+            state = NegotiationState(t, max_rounds, True, np.array([1.0]), np.array([0.0]))
+            assert form.alpha[t].tobytes() == np.float64(tactic.alpha(state)).tobytes()
+
+
+def test_alpha_validated_once_and_not_pickled():
+    tactic = make_negotiator("exp_boulware", beta=0.5)
+    state = NegotiationState(3, 10, False, np.array([1.0]), np.array([2.0]))
+    first = tactic.propose(state)
+    assert "_memo" in tactic.__dict__
+    clone = pickle.loads(pickle.dumps(tactic))
+    assert "_memo" not in clone.__dict__  # derived data is recomputed, not shipped
+    np.testing.assert_array_equal(clone.propose(state), first)
 
 
 def test_params_override_and_validation():
@@ -141,6 +167,28 @@ class TestNegotiatorContract:
             np.testing.assert_array_equal(tactic.propose(s1), tactic.propose(s2))
             np.testing.assert_array_equal(tactic.accept(s1, offer), tactic.accept(s2, offer))
 
+    @pytest.mark.parametrize("max_rounds", [1, 2, 20])
+    def test_compiled_form(self, name, max_rounds):
+        # Every registered tactic plays in the compiled kernel (identity checked in
+        # tests/mechanisms/test_bargaining_kernel.py); a subclass changing propose does not.
+        tactic = make_negotiator(name)
+        form = tactic.compiled(max_rounds)
+        assert isinstance(form, CompiledTactic)
+        assert form.alpha.shape == (max_rounds,) and not form.alpha.flags.writeable
+
+        class Changed(type(tactic)):
+            def propose(self, state):
+                return state.clip(state.opening)
+
+        assert Changed().compiled(max_rounds) is None
+        if isinstance(tactic, TimeDependent):
+
+            class OwnCurve(type(tactic)):
+                def alpha(self, state):
+                    return np.float64(0.5)
+
+            assert OwnCurve().compiled(max_rounds) is None
+
     def test_pickle_round_trip(self, name):
         tactic = make_negotiator(name)
         clone = pickle.loads(pickle.dumps(tactic))
@@ -175,3 +223,41 @@ class TestNegotiatorContract:
         assert tactic.propose(state).shape == (0,)
         acc = tactic.accept(state, empty)
         assert acc.shape == (0,) and acc.dtype == bool
+
+
+# ---------------------------------------------------------------- the state the protocol hands out
+
+
+def test_receive_and_unchecked_state():
+    res = np.array([10.0, 8.0])
+    state = NegotiationState(2, 10, True, res, np.array([1.0, 2.0]), opp_last=[9.0, 9.5])
+    offer = np.array([7.0, 7.5])
+    nxt = state.receive(offer)
+    assert (nxt.round, nxt.max_rounds, nxt.is_buyer) == (3, 10, True)
+    np.testing.assert_array_equal(nxt.opp_last, offer)
+    np.testing.assert_array_equal(nxt.opp_prev, [9.0, 9.5])
+    assert nxt.own_last is state.own_last and nxt.reservation is state.reservation
+    assert not nxt.opp_last.flags.writeable and offer.flags.writeable
+    with pytest.raises(ValueError):
+        nxt.opp_last[0] = 0.0
+    np.testing.assert_array_equal(state.receive(7.0).opp_last, [7.0, 7.0])  # broadcast
+    with pytest.raises(ValueError):
+        state.receive(np.array([1.0, 2.0, 3.0]))
+    fields = {f: getattr(nxt, f) for f in ("round", "max_rounds", "is_buyer")}
+    arrays = {
+        f: getattr(nxt, f)
+        for f in (
+            "reservation",
+            "opening",
+            "own_discount",
+            "opp_discount",
+            "own_last",
+            "opp_last",
+            "opp_prev",
+            "own_prev",
+        )
+    }
+    same = NegotiationState.unchecked(**fields, **arrays)  # takes the arrays as they are
+    assert all(getattr(same, f) is v for f, v in arrays.items())
+    assert {f: getattr(same, f) for f in fields} == fields
+    assert same.size == 2 and same.deadline == 9

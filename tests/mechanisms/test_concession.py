@@ -9,8 +9,10 @@ import pytest
 
 from mechanisms.concession import (
     exponential_alpha,
+    exponential_alpha_unchecked,
     linear_utility,
     polynomial_alpha,
+    polynomial_alpha_unchecked,
     rubinstein_shares,
     time_dependent_offer,
 )
@@ -45,6 +47,24 @@ def test_exponential_alpha_floors_kappa():
     np.testing.assert_allclose(exponential_alpha(0, 10, 1.0, 0.0), 0.01)
     np.testing.assert_allclose(exponential_alpha(4, 10, 2.0, 0.0), exponential_alpha(4, 10, 2.0))
     np.testing.assert_allclose(exponential_alpha(10, 10, 2.0, 0.0), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("checked", "unchecked"),
+    [
+        (polynomial_alpha, polynomial_alpha_unchecked),
+        (exponential_alpha, exponential_alpha_unchecked),
+    ],
+)
+@pytest.mark.parametrize("beta", [0.2, 0.5, 1, 1.0, 2.0, 5.0])
+@pytest.mark.parametrize("kappa", [0, 0.0, 0.01, 0.3, 1.0])
+def test_unchecked_alpha_is_bit_identical(checked, unchecked, beta, kappa):
+    b, k = np.asarray(beta, dtype=np.float64), np.asarray(kappa, dtype=np.float64)
+    for deadline in (0, 1, 7, 19, 29):
+        for t in range(deadline + 2):
+            want = checked(t, deadline, beta, kappa)
+            got = unchecked(t, deadline, b, k)
+            assert np.asarray(got).tobytes() == np.asarray(want).tobytes()
 
 
 def test_alpha_validation_and_zero_deadline():
