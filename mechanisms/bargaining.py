@@ -12,8 +12,8 @@ only on its own inputs.
 
 That numpy protocol is the specification. When every tactic in play can describe itself
 as data (``compiled``, see :class:`~mechanisms.negotiation_state.CompiledTactic`) and the
-JIT is on (:data:`mechanisms.jit.JIT_ENABLED`), the rounds run instead in the numba kernel
-of :mod:`mechanisms.bargaining_kernel`, with bit-identical outcomes (checked by
+JIT serves the call (:func:`mechanisms.jit.use_kernels`), the rounds run instead in the numba kernel
+of :mod:`mechanisms.kernels.bargaining`, with bit-identical outcomes (checked by
 ``tests/mechanisms/test_bargaining_kernel.py``).
 
 References:
@@ -33,9 +33,8 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from mechanisms.bargaining_kernel import BUYER, SELLER, run_negotiations
 from mechanisms.concession import linear_utility
-from mechanisms.jit import JIT_ENABLED
+from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.negotiation_state import (
     BoolArray,
     CompiledTactic,
@@ -143,6 +142,12 @@ class Outcome:
 _PACKED: dict[tuple[int, ...], tuple[tuple[CompiledTactic | None, ...], Packed]] = {}
 _PACKED_MAX = 256
 
+#: Row of the buyer and of the seller in the stacked ``(2, M)`` side arrays.
+BUYER = 0
+SELLER = 1
+
+_run_negotiations = lazy_kernel("mechanisms.kernels.bargaining", "run_negotiations")
+
 #: ``is_buyer`` of the rows of the stacked side arrays (:data:`BUYER`, :data:`SELLER`).
 _IS_BUYER = np.array([[True], [False]])
 
@@ -243,7 +248,7 @@ def alternating_offers(
 
     When every tactic in play has a compiled form (``compiled(max_rounds)``, see
     :class:`~mechanisms.negotiation_state.Tactic`) and the JIT is on, the rounds run in
-    the kernel :func:`mechanisms.bargaining_kernel.run_negotiations`, which gives the same
+    the kernel :func:`mechanisms.kernels.bargaining.run_negotiations`, which gives the same
     outcome bit for bit; otherwise (and always with ``CROWDBARGAIN_JIT=0``) they run here
     in numpy.
 
@@ -255,7 +260,7 @@ def alternating_offers(
         first_mover: ``"seller"`` or ``"buyer"``.
         record: Also return every offer in ``Outcome.offers``.
         jit: Use the compiled kernel when the tactics allow it; None (the default) follows
-            :data:`mechanisms.jit.JIT_ENABLED`, False forces the numpy reference.
+            :func:`mechanisms.jit.use_kernels` for ``M``, False forces the numpy reference.
 
     Returns:
         The :class:`Outcome` of each negotiation.
@@ -284,11 +289,11 @@ def alternating_offers(
     rounds = np.full(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
     compiled = None
-    if m and (JIT_ENABLED if jit is None else jit):
+    if m and (use_kernels(m) if jit is None else jit):
         compiled = _compiled_tactics(tactics, sides.tactic, max_rounds)
     if compiled is not None:
         raw_utility = np.zeros((2, m))
-        run_negotiations(
+        _run_negotiations(
             sides.reservation,
             sides.opening,
             sides.low,

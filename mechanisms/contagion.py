@@ -22,7 +22,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from mechanisms.jit import kernel, use_kernels
+from mechanisms.jit import lazy_kernel, use_kernels
+
+_contagion_kernel = lazy_kernel("mechanisms.kernels.contagion", "complex_contagion")
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -92,43 +94,6 @@ def complex_contagion(
     frac = counts / np.maximum(deg, 1)  # rows without neighbours are masked out below
     newly = sus & ~act & (deg > 0) & (frac >= thr)
     return newly[:, 0] if single else newly
-
-
-@kernel
-def _contagion_kernel(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    active: np.ndarray,
-    susceptible: np.ndarray,
-    threshold: float,
-) -> np.ndarray:  # pragma: no cover - compiled
-    # With a threshold above 0 only a node with an active neighbour can activate, so only
-    # the neighbours of active nodes are counted; the arithmetic (an integer count divided
-    # by the degree, compared with the threshold) is the reference's.
-    n, n_cols = active.shape
-    newly = np.zeros((n, n_cols), dtype=np.bool_)
-    near = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        for s in range(n_cols):
-            if active[i, s]:
-                for j in range(indptr[i], indptr[i + 1]):
-                    near[indices[j]] = True
-                break
-    counts = np.zeros(n_cols, dtype=np.int64)
-    for i in range(n):
-        if not near[i]:
-            continue
-        deg = indptr[i + 1] - indptr[i]
-        counts[:] = 0
-        for j in range(indptr[i], indptr[i + 1]):
-            k = indices[j]
-            for s in range(n_cols):
-                if active[k, s]:
-                    counts[s] += 1
-        for s in range(n_cols):
-            if susceptible[i, s] and not active[i, s] and counts[s] / deg >= threshold:
-                newly[i, s] = True
-    return newly
 
 
 class CascadeLog:

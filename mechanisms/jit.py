@@ -15,8 +15,12 @@ large (:func:`use_kernels`); ``CROWDBARGAIN_JIT`` in the environment overrides:
 * ``1`` / ``on``: kernels always (the kernel tests use this);
 * ``0`` / ``off``: never: every phase runs its numpy reference and numba is never imported.
 
-numba is therefore imported on the first call of a kernel, in :meth:`Kernel.compiled` and
-nowhere else, so that a small run (and ``CROWDBARGAIN_JIT=0``) never pays for it.
+The kernels live in :mod:`mechanisms.kernels`, the only modules that import numba. The
+reference modules name them with :func:`lazy_kernel` (module path and name), so that a
+kernel's module, and numba, are imported on the kernel's first call and never by a small
+run (or under ``CROWDBARGAIN_JIT=0``). Once loaded, kernels serve any work under ``auto``:
+a process that has paid numba's start-up (a campaign worker after :func:`warm_up`) gains
+from them even on small markets.
 """
 
 from __future__ import annotations
@@ -63,33 +67,57 @@ MODE: str = _process_mode()
 JIT_ENABLED: bool = MODE != "off"
 
 
+#: Whether a kernel has been loaded in this process (numba's start-up is then paid).
+_LOADED = False
+
+
 def use_kernels(work: int) -> bool:
-    """Whether a phase with ``work`` items should run its kernel rather than its reference."""
-    return MODE == "on" or (MODE == "auto" and work >= MIN_WORK)
+    """Whether a phase with ``work`` items should run its kernel rather than its reference.
+
+    Under ``auto``: when the work is large, or when numba is already loaded in this process.
+    """
+    return MODE == "on" or (MODE == "auto" and (work >= MIN_WORK or _LOADED))
 
 
-class Kernel:
-    """A function compiled by numba on its first call (``njit(cache=True, nogil=True)``).
+class LazyKernel:
+    """A kernel of :mod:`mechanisms.kernels`, imported (with numba) on its first call.
 
     Attributes:
-        py_func: The plain Python function (runs interpreted; the tests use it too).
+        module: Module path of the kernel (``mechanisms.kernels.NAME``).
+        name: Name of the numba dispatcher in that module.
     """
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        self.py_func = fn
-        functools.update_wrapper(self, fn)
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
 
     @functools.cached_property
     def compiled(self) -> Callable[..., Any]:
-        """The numba dispatcher (imports numba, then loads or compiles the kernel)."""
-        numba = importlib.import_module("numba")
-        return numba.njit(cache=True, nogil=True)(self.py_func)
+        """The numba dispatcher (imports its module and numba; compiles or loads on call)."""
+        global _LOADED
+        _LOADED = True
+        return getattr(importlib.import_module(self.module), self.name)
+
+    @property
+    def py_func(self) -> Callable[..., Any]:
+        """The kernel's plain Python function (runs interpreted)."""
+        return self.compiled.py_func
 
     def __call__(self, *args: Any) -> Any:
         """Run the compiled kernel."""
         return self.compiled(*args)
 
 
-def kernel(fn: Callable[..., Any]) -> Kernel:
-    """Mark ``fn`` as a kernel, compiled by numba on its first call."""
-    return Kernel(fn)
+def lazy_kernel(module: str, name: str) -> LazyKernel:
+    """The kernel ``name`` of ``module``, loaded on its first call."""
+    return LazyKernel(module, name)
+
+
+def warm_up() -> None:
+    """Load numba and initialise its compiler now (a worker that will run many markets).
+
+    After this, :func:`use_kernels` answers True for any work under ``auto``: the cost that
+    made small markets prefer numpy has been paid.
+    """
+    if MODE != "off":
+        lazy_kernel("mechanisms.kernels", "noop")()

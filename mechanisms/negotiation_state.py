@@ -204,7 +204,7 @@ class NegotiationState:
 
 
 class Rule(IntEnum):
-    """Tactic rules the compiled protocol (:mod:`mechanisms.bargaining_kernel`) can play.
+    """Tactic rules the compiled protocol (:mod:`mechanisms.kernels.bargaining`) can play.
 
     Each rule is the exact arithmetic of one tactic's ``propose`` and ``accept``, written
     once more in the kernel with only ``+ - * /``, comparisons, min/max and NaN tests (all

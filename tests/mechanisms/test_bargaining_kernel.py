@@ -17,7 +17,7 @@ import mechanisms.bargaining as bargaining
 from agents.negotiators import NEGOTIATORS, make_negotiator
 from agents.negotiators.time_dependent import Linear
 from mechanisms.bargaining import Outcome, Side, alternating_offers
-from mechanisms.bargaining_kernel import run_negotiations
+from mechanisms.kernels.bargaining import run_negotiations
 from mechanisms.negotiation_state import NegotiationState
 
 #: Every registered tactic with its defaults, then some with other parameters.
@@ -96,7 +96,7 @@ def test_kernel_matches_numpy_reference(case):
 @given(bargains(max_m=8))
 def test_interpreted_kernel_matches_numpy_reference(case):
     # The kernel's Python source (its helpers stay compiled), run by the interpreter.
-    with mock.patch.object(bargaining, "run_negotiations", run_negotiations.py_func):
+    with mock.patch.object(bargaining, "_run_negotiations", run_negotiations.py_func):
         compiled, reference = run_both(case)
     assert_identical(compiled, reference)
 
@@ -137,7 +137,7 @@ def test_rubinstein_equilibrium_offers_meet_the_threshold():
 def test_kernel_is_used_when_every_tactic_in_play_compiles():
     buyer = Side(np.array([10.0, 9.0]), 5.0, 0.9, np.array([0, 1]))
     seller = Side(np.array([6.0, 6.0]), 12.0, 0.9, np.array([1, 0]))
-    with mock.patch.object(bargaining, "run_negotiations", wraps=run_negotiations) as spy:
+    with mock.patch.object(bargaining, "_run_negotiations", wraps=run_negotiations) as spy:
         alternating_offers(buyer, seller, TACTICS, 10, jit=True)
         assert spy.call_count == 1
         alternating_offers(buyer, seller, TACTICS, 10, jit=False)
@@ -169,7 +169,7 @@ def test_tactics_without_compiled_form_use_the_reference(odd):
     tactics = [make_negotiator("linear"), odd]
     buyer = Side(np.array([10.0, 9.0, 8.0]), 5.0, 0.9, np.array([0, 0, 0]))
     seller = Side(np.array([6.0, 6.0, 7.0]), 12.0, 0.9, np.array([0, 1, 0]))
-    with mock.patch.object(bargaining, "run_negotiations", wraps=run_negotiations) as spy:
+    with mock.patch.object(bargaining, "_run_negotiations", wraps=run_negotiations) as spy:
         got = alternating_offers(buyer, seller, tactics, 10, jit=True)
         assert spy.call_count == 0  # tactic 1 is in play and has no compiled form
         want = alternating_offers(buyer, seller, tactics, 10, jit=False)
@@ -191,7 +191,7 @@ import mechanisms, mechanisms.bargaining as bargaining
 from mechanisms.jit import JIT_ENABLED
 from sim import MarketModel
 
-spy = mock.patch.object(bargaining, "run_negotiations", wraps=bargaining.run_negotiations)
+spy = mock.patch.object(bargaining, "_run_negotiations", wraps=bargaining._run_negotiations)
 with spy as kernel:
     model = MarketModel()
     model.run()

@@ -26,12 +26,9 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from mechanisms.jit import kernel
+from mechanisms.bargaining import BUYER
+from mechanisms.kernels import kernel
 from mechanisms.negotiation_state import FloatArray, Rule
-
-#: Row of the buyer and of the seller in the kernel's ``(2, M)`` side arrays.
-BUYER = 0
-SELLER = 1
 
 # Plain ints: numba freezes module globals as compile-time constants. Any other rule
 # (Rule.TIME_DEPENDENT) plays the time-dependent offer.
