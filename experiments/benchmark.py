@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.mesa_yardstick import YardstickModel, market_graph
-from mechanisms.jit import JIT_ENABLED
+from mechanisms.jit import MODE, warm_up
 from sim import MarketModel
 from sim.config import resolve
 from sim.results.io import write_text
@@ -146,6 +146,7 @@ def measure(
     avg_degree: float,
     community: bool = False,
     phases: bool = False,
+    warm: bool = False,
 ) -> dict:
     """Build and run one model in this process; returns its figures.
 
@@ -157,8 +158,14 @@ def measure(
         avg_degree: ``network.avg_degree``.
         community: Switch the community on.
         phases: Time every phase (``phase_s``: seconds by phase name, in step order).
+        warm: Load the compiled kernels before building (``warm_s``), as a campaign worker
+            does, so that the run uses them at any size and excludes numba's start-up.
     """
     load = os.getloadavg()[0]
+    tw = time.perf_counter()
+    if warm:
+        warm_up()
+    warm_s = time.perf_counter() - tw
     t0 = time.perf_counter()
     model = MarketModel(
         seed=seed,
@@ -181,7 +188,8 @@ def measure(
         "network": network,
         "avg_degree": avg_degree,
         "community": community,
-        "jit": JIT_ENABLED,
+        "jit": MODE,
+        "warm_s": round(warm_s, 4) if warm else None,
         "build_s": round(build, 4),
         "run_s": round(run, 4),
         "customer_steps_per_s": round(n * steps / run, 1),
@@ -361,6 +369,11 @@ def parser() -> argparse.ArgumentParser:
         help="community dynamics: off (default), on (also plain --community) or both",
     )
     ap.add_argument("--phases", action="store_true", help="print each phase's share of run time")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="load the compiled kernels before building (as a campaign worker does)",
+    )
     ap.add_argument("--vs-mesa", action="store_true", help="also measure the Mesa yardstick")
     ap.add_argument(
         "--mesa-steps", type=int, default=None, help="steps of the yardstick (default: --steps)"
@@ -395,6 +408,8 @@ def child(args: argparse.Namespace, impl: str, n: int, steps: int, community: bo
     ]
     if args.phases:
         cmd.append("--phases")
+    if args.warm:
+        cmd.append("--warm")
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
@@ -435,6 +450,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 args.avg_degree,
                 args.community == "on",
                 args.phases,
+                args.warm,
             )
         print(json.dumps(record))
         return [record]
@@ -447,7 +463,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     mesa_steps = args.mesa_steps or args.steps
     print(
         f"{args.network} graph (avg degree {args.avg_degree:g}), seed {args.seed}, "
-        f"JIT {'on' if JIT_ENABLED else 'off'}; each row is the median of {args.repeat} "
+        f"JIT {MODE}{' (warm)' if args.warm else ''}; each row is the median of {args.repeat} "
         "fresh processes"
     )
     print(HEADER, flush=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from mechanisms.jit import warm_up
 from sim.cli.run_folder import run_summary
 from sim.model import MarketModel
 
@@ -106,5 +107,12 @@ def run_batch(
     timeseries: bool = True,
     deals: bool = False,
 ) -> list[RunResult]:
-    """Run a batch of ``(index, run_id, config)`` in order (one task of an executor)."""
+    """Run a batch of ``(index, run_id, config)`` in order (one task of an executor).
+
+    A worker that runs several markets loads the compiled kernels first
+    (:func:`mechanisms.jit.warm_up`, once per process): numba's start-up then pays off
+    even on small markets. Results are the same either way.
+    """
+    if len(batch) > 1:
+        warm_up()
     return [run_task(i, rid, cfg, timeseries=timeseries, deals=deals) for i, rid, cfg in batch]
