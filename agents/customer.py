@@ -7,7 +7,9 @@ visualisation) inspects one customer through; it stores only its row index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -41,7 +43,8 @@ class CustomerPopulation:
         quantity: Units wanted (bought all at once).
         wtp: Willingness to pay per unit (private valuation).
         patience: Steps a customer stays active before leaving unserved.
-        discount: Per-round discount factor in negotiation.
+        discount: Per-round discount factor in negotiation (one value for everyone: a
+            read-only broadcast view, no memory per customer).
         tactic: Index of the negotiation tactic its bot uses (into the model's tactic list).
         loner: Never joins coalitions (buys alone at once).
         arrival: Step at which the customer becomes active.
@@ -55,11 +58,16 @@ class CustomerPopulation:
         paid: Money paid for its purchase (settled).
         bought: Units received.
         privacy_u: Uniform draw; the customer hides its data from a seller whose policy
-            assumes a privacy share above it.
-        signal_z: Standard normal draw behind the noise of sellers' estimates of its valuation.
+            assumes a privacy share above it (drawn on first use, see ``late_draws``).
+        signal_z: Standard normal draw behind the noise of sellers' estimates of its valuation
+            (drawn on first use, see ``late_draws``).
         escrow: Money paid up front into a crowdfunding campaign, not yet settled.
         refunded: Money returned from failed campaigns.
         last_seller: Seller of its latest purchase (-1 before any).
+        late_draws: The population stream after its last drawn column; ``privacy_u`` and
+            ``signal_z`` are its next draws, made when first read (only policies that use
+            customer data read them), so a market without such a policy never holds them.
+            The values are the same whenever they are drawn.
     """
 
     product: np.ndarray
@@ -78,16 +86,39 @@ class CustomerPopulation:
     told: np.ndarray
     paid: np.ndarray
     bought: np.ndarray
-    privacy_u: np.ndarray
-    signal_z: np.ndarray
     escrow: np.ndarray
     refunded: np.ndarray
     last_seller: np.ndarray
+    late_draws: np.random.Generator | None = field(default=None, repr=False)
+    _privacy_u: np.ndarray | None = field(default=None, init=False, repr=False)
+    _signal_z: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def n(self) -> int:
         """Number of customers."""
         return int(self.product.shape[0])
+
+    @property
+    def privacy_u(self) -> np.ndarray:
+        """Uniform draw per customer behind hiding its data (drawn on first use)."""
+        if self._privacy_u is None:
+            self._draw_late()
+        return self._privacy_u  # type: ignore[return-value]
+
+    @property
+    def signal_z(self) -> np.ndarray:
+        """Standard normal draw per customer behind sellers' signal noise (drawn on first use)."""
+        if self._signal_z is None:
+            self._draw_late()
+        return self._signal_z  # type: ignore[return-value]
+
+    def _draw_late(self) -> None:
+        rng = self.late_draws
+        if rng is None:
+            raise RuntimeError("the population has no stream left to draw privacy and signals")
+        self._privacy_u = rng.random(self.n)
+        self._signal_z = rng.standard_normal(self.n)
+        self.late_draws = None
 
     @classmethod
     def generate(
@@ -110,7 +141,8 @@ class CustomerPopulation:
             cfg: The ``customers`` config node (``sim.config.CustomersConfig`` fields).
             reference_price: Reference (typical list) price per product.
             tactic_shares: Probability of each tactic index.
-            rng: Generator of the population stream.
+            rng: Generator of the population stream. The population keeps it for its last
+                two columns (``late_draws``): do not draw from it afterwards.
             blocks: Community label per customer, or None.
         """
         n = cfg.n
@@ -129,22 +161,23 @@ class CustomerPopulation:
             mult = rng.uniform(m - half, m + half, size=n)
         else:
             mult = rng.normal(m, s, size=n)
-        wtp = np.maximum(mult, 0.0) * reference_price[product]
+        wtp = np.maximum(mult, 0.0, out=mult)
+        wtp *= reference_price[product]
         quantity = rng.integers(1, cfg.quantity_max + 1, size=n).astype(np.int32)
         patience = np.maximum(1, rng.geometric(1.0 / cfg.patience_mean, size=n)).astype(np.int32)
-        discount = np.full(n, cfg.discount, dtype=np.float64)
+        discount = np.broadcast_to(np.float64(cfg.discount), (n,))
         tactic = rng.choice(len(tactic_shares), size=n, p=tactic_shares).astype(np.int16)
         loner = rng.random(n) < cfg.loner_share
         if cfg.arrival_rate > 0:
-            later = rng.geometric(cfg.arrival_rate, size=n).astype(np.int64)
+            later = rng.geometric(cfg.arrival_rate, size=n).astype(np.int64, copy=False)
         else:
             later = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
         now = rng.random(n) < cfg.initially_active
         arrival = np.where(now, 0, np.minimum(later, np.iinfo(np.int32).max)).astype(np.int32)
-        # Drawn for every market, used or not, so that populations stay identical across
-        # pricing policies (common random numbers).
-        privacy_u = rng.random(n)
-        signal_z = rng.standard_normal(n)
+        del later, now
+        # privacy_u and signal_z are the stream's next draws, the same for every market
+        # whatever its pricing policies (common random numbers); they are made when first
+        # read (``late_draws``).
         return cls(
             product=product,
             quantity=quantity,
@@ -162,11 +195,10 @@ class CustomerPopulation:
             told=np.full(n, NO_COALITION, dtype=np.int32),
             paid=np.zeros(n, dtype=np.float64),
             bought=np.zeros(n, dtype=np.int32),
-            privacy_u=privacy_u,
-            signal_z=signal_z,
             escrow=np.zeros(n, dtype=np.float64),
             refunded=np.zeros(n, dtype=np.float64),
             last_seller=np.full(n, -1, dtype=np.int32),
+            late_draws=rng,
         )
 
     # --- decisions (whole-array rules) -------------------------------------------------
@@ -207,11 +239,47 @@ class CustomerPopulation:
 
 
 class CustomerAgent(mesa.Agent):
-    """Mesa handle of one customer bot; its state lives in the model's population columns."""
+    """Mesa handle of one customer bot; its state lives in the model's population columns.
+
+    A handle stores only its row index: reading a property reads the population column, and
+    a setter writes it, so the handle and the columns never disagree.
+    """
 
     def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = int(index)
+
+    @classmethod
+    def batch(
+        cls, model: mesa.Model, indices: Iterable[int], first_id: int = 1
+    ) -> list[CustomerAgent]:
+        """Handles of the customers ``indices``, not yet registered with ``model``.
+
+        Each handle holds what :class:`mesa.Agent`'s constructor sets (``model``,
+        ``unique_id = first_id + index``, ``pos``) and its ``index``; the caller registers
+        the batch with the model at once (``sim.model.CustomerHandles``). At 10^6 handles
+        this is several times cheaper than one ``Agent.__init__`` each, which registers,
+        logs and signals per agent. The cyclic garbage collector is paused while the
+        objects are made: its full passes over millions of new objects cost more than the
+        objects (it is restored on return).
+        """
+        new = object.__new__
+        out: list[CustomerAgent] = []
+        append = out.append
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for i in indices:
+                handle = new(cls)
+                handle.model = model
+                handle.unique_id = first_id + i
+                handle.pos = None
+                handle.index = i
+                append(handle)
+        finally:
+            if was_enabled:
+                gc.enable()
+        return out
 
     def _col(self, name: str) -> np.ndarray:
         return getattr(self.model.customers, name)
@@ -228,13 +296,21 @@ class CustomerAgent(mesa.Agent):
 
     @property
     def willingness_to_pay(self) -> float:
-        """Private valuation per unit."""
+        """Private valuation per unit (setting it writes the ``wtp`` column)."""
         return float(self._col("wtp")[self.index])
+
+    @willingness_to_pay.setter
+    def willingness_to_pay(self, value: float) -> None:
+        self._col("wtp")[self.index] = float(value)
 
     @property
     def status(self) -> Status:
-        """Life-cycle status."""
+        """Life-cycle status (setting it writes the ``status`` column)."""
         return Status(int(self._col("status")[self.index]))
+
+    @status.setter
+    def status(self, value: Status | int) -> None:
+        self._col("status")[self.index] = Status(value)
 
     @property
     def coalition_id(self) -> int:

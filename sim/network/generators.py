@@ -1,8 +1,9 @@
 """Random social graphs built straight into CSR arrays (no networkx on the way).
 
-Erdős–Rényi, Watts–Strogatz small world, Barabási–Albert scale free (via rustworkx) and a
-stochastic block model with communities. All randomness comes from the generator (or seed)
-passed in, so the same seed gives identical arrays.
+Erdős–Rényi, Watts–Strogatz small world, Barabási–Albert scale free (rustworkx's graph;
+large ones rebuilt straight into CSR by :mod:`sim.network.barabasi_albert`) and a stochastic
+block model with communities. All randomness comes from the generator (or seed) passed in,
+so the same seed gives identical arrays.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import numpy as np
 import rustworkx as rx
 
 from mechanisms.arrays import sorted_unique
+from sim.network.barabasi_albert import barabasi_albert_csr
 from sim.network.graph import Graph, check_n, from_edges
+
+#: From this many nodes on, scale-free graphs come from the compiled replica of rustworkx's
+#: generator (identical arrays); below it rustworkx is faster than loading the kernels.
+BA_KERNEL_MIN_NODES = 200_000
 
 
 def _check_avg_degree(avg_degree: float) -> float:
@@ -237,9 +243,13 @@ def scale_free(n: int, avg_degree: float, seed: int) -> Graph:
     m = max(1, round(avg_degree / 2))
     if n <= m + 1:
         return _complete_graph(n)
+    if n >= BA_KERNEL_MIN_NODES:
+        csr = barabasi_albert_csr(n, m, int(seed))
+        if csr is not None:
+            return Graph(*csr)
     initial = rx.generators.path_graph(2) if m == 1 else None
     g = rx.barabasi_albert_graph(n, m, seed=int(seed), initial_graph=initial)
-    edges = np.asarray(g.edge_list(), dtype=np.int64).reshape(-1, 2)
+    edges = np.asarray(g.edge_list(), dtype=np.int32).reshape(-1, 2)
     del g
     return from_edges(n, edges[:, 0], edges[:, 1])
 

@@ -174,3 +174,30 @@ def test_every_group_option_composes():
                 extra = ["network.path=x.edgelist"] if option.stem == "file" else []
                 cfg = compose("config", overrides=[f"{group}={option.stem}", *extra])
             assert cfg[group] is not None
+
+
+def test_only_a_run_that_draws_imports_matplotlib(tmp_path, repo_root):
+    code = """
+import sys
+import sim.run
+from hydra import compose, initialize_config_dir
+from sim.cli.run_folder import FIGURE, write_run
+from sim.config import CONFIG_DIR
+assert "matplotlib" not in sys.modules, "importing the command loaded matplotlib"
+with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
+    cfg = compose("config", overrides=["customers.n=60", "steps=3"])
+write_run(cfg, sys.argv[1], figures=False)
+assert "matplotlib" not in sys.modules, "a run without figures loaded matplotlib"
+write_run(cfg, sys.argv[1], figures=True)
+assert "matplotlib" in sys.modules
+print(FIGURE)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / proc.stdout.strip()).stat().st_size > 0
