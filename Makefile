@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: demo test venv install install-dev browser lint bench bench-large bench-campaign figures classroom screenshots clean
+.PHONY: demo test venv install install-dev browser lint bench bench-large bench-campaign figures readme readme-scale classroom screenshots clean
 
 $(VENV)/.created:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -65,7 +65,8 @@ bench-campaign: install-dev
 	$(PY) -m experiments.campaign.benchmark --runs 1000 --jobs 2 --plan-only 10000
 	$(PY) -m experiments.campaign.benchmark --runs 1000 --jobs 2 --executor ray
 
-# The README's research figures, regenerated from their campaigns and the optimiser.
+# The README's research figures, regenerated from their campaigns and the optimiser, then
+# the README's simulated numbers and figures (demo, default comparison, every scenario).
 figures: install
 	$(PY) -m experiments.campaign +campaign=discovery hydra.run.dir=results/figures/discovery
 	$(PY) -m experiments.campaign +campaign=sensitivity hydra.run.dir=results/figures/sensitivity
@@ -74,6 +75,15 @@ figures: install
 	cp results/figures/discovery/discovery.png docs/img/campaign_discovery.png
 	cp results/figures/sensitivity/sensitivity.png docs/img/campaign_sensitivity.png
 	cp results/figures/optimise/optimisation.png docs/img/optimise.png
+	$(PY) -m experiments.readme
+
+# Only the README's simulated numbers and figures (python -m experiments.readme --help).
+readme: install
+	$(PY) -m experiments.readme
+
+# The README's Scale table (benchmark up to 10^6 customers: minutes).
+readme-scale: install
+	$(PY) -m experiments.readme --only scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
