@@ -236,6 +236,7 @@ def gossip_round(
     cascade: bool,
     rng: np.random.Generator,
     jit: bool = True,
+    chunk: int = 1 << 22,
 ) -> int:
     """One round of word of mouth; updates ``invite``, ``invite_hops`` and ``told`` in place.
 
@@ -264,6 +265,7 @@ def gossip_round(
         cascade: Independent cascade (send once per coalition) instead of re-sending.
         rng: Generator of the round's uniforms.
         jit: Run the compiled kernels (same results as the numpy reference).
+        chunk: Edges per slice of senders on the kernel path (bounds its uniforms' memory).
 
     Returns:
         Number of senders this round.
@@ -276,20 +278,25 @@ def gossip_round(
         return 0
     told[senders] = msg_c
     draw = p < 1.0
-    if draw:
-        n_edges = int((indptr[senders + 1] - indptr[senders]).sum())
-        uniforms = rng.random(n_edges)
-    else:
-        uniforms = np.empty(0)
-    if jit:
-        _deliver_kernel(
-            indptr, indices, senders, msg_c, msg_h, uniforms, float(p), draw,
-            coalition, invite, invite_hops, co_product, co_size, product,
-        )  # fmt: skip
-    else:
-        fired = uniforms < p if draw else None
+    if not jit:
+        uniforms = rng.random(int((indptr[senders + 1] - indptr[senders]).sum())) if draw else None
         _deliver_reference(
-            indptr, indices, senders, msg_c, msg_h, fired,
+            indptr, indices, senders, msg_c, msg_h, None if uniforms is None else uniforms < p,
             coalition, invite, invite_hops, co_product, co_size, product,
         )  # fmt: skip
+        return len(senders)
+    # The kernel takes the senders in slices of about ``chunk`` edges, each with its own
+    # draw: consecutive draws continue one stream (one 64-bit output per double), so the
+    # uniforms are those of a single draw, without holding one per edge of every sender.
+    ends = np.cumsum(indptr[senders + 1] - indptr[senders])
+    start, done = 0, 0
+    while start < len(senders):
+        stop = max(int(np.searchsorted(ends, done + chunk, side="right")), start + 1)
+        uniforms = rng.random(int(ends[stop - 1]) - done) if draw else np.empty(0)
+        _deliver_kernel(
+            indptr, indices, senders[start:stop], msg_c[start:stop], msg_h[start:stop],
+            uniforms, float(p), draw, coalition, invite, invite_hops, co_product, co_size,
+            product,
+        )  # fmt: skip
+        start, done = stop, int(ends[stop - 1])
     return len(senders)

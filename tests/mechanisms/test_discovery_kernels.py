@@ -50,8 +50,9 @@ def random_market(seed: int, n: int, n_coalitions: int):
     max_hops=st.integers(1, 6),
     mode=st.sampled_from(DISCOVERY_MODES),
     rounds=st.integers(1, 4),
+    chunk=st.sampled_from([1, 7, 1 << 22]),
 )
-def test_kernel_and_reference_agree(seed, n, n_coalitions, p, max_hops, mode, rounds):
+def test_kernel_and_reference_agree(seed, n, n_coalitions, p, max_hops, mode, rounds, chunk):
     g, columns, fixed = random_market(seed, n, n_coalitions)
     out = {}
     for jit in (True, False):
@@ -68,6 +69,7 @@ def test_kernel_and_reference_agree(seed, n, n_coalitions, p, max_hops, mode, ro
                 cascade=mode == "cascade",
                 rng=rng,
                 jit=jit,
+                chunk=chunk,
             )
             for _ in range(rounds)
         ]
