@@ -12,6 +12,9 @@ from enum import IntEnum
 
 import numpy as np
 
+from mechanisms.jit import use_kernels
+from mechanisms.membership import count_members
+
 
 class CoalitionStatus(IntEnum):
     """Life cycle of a coalition."""
@@ -75,11 +78,19 @@ class CoalitionTable:
 
     def refresh_sizes(self, member_coalition: np.ndarray, member_quantity: np.ndarray) -> None:
         """Recount size and units of every coalition from the members' column."""
-        inside = member_coalition >= 0
-        c = member_coalition[inside]
-        self._cols["size"][: self._n] = np.bincount(c, minlength=self._n)[: self._n]
-        units = np.bincount(c, weights=member_quantity[inside], minlength=self._n)[: self._n]
-        self._cols["units"][: self._n] = units.astype(np.int32)
+        jit = use_kernels(len(member_coalition))
+        size, units = count_members(member_coalition, member_quantity, self._n, jit)
+        self._cols["size"][: self._n] = size
+        self._cols["units"][: self._n] = units
+
+    def adjust(self, cids: np.ndarray, members: np.ndarray, units: np.ndarray) -> None:
+        """Coalitions ``cids`` gain ``members`` and ``units`` (negative: lose them).
+
+        The incremental form of :meth:`refresh_sizes` for a caller that knows exactly who
+        moved: from exact counts it gives exactly the recount (repeated ids add up).
+        """
+        np.add.at(self._cols["size"], cids, np.asarray(members, dtype=np.int32))
+        np.add.at(self._cols["units"], cids, np.asarray(units, dtype=np.int32))
 
     def view(self, cid: int) -> Coalition:
         """Read-only snapshot of one coalition."""

@@ -5,31 +5,44 @@ from __future__ import annotations
 import numpy as np
 
 from mechanisms.formation import group_cumsum
+from mechanisms.jit import kernel, use_kernels
 
 
 def first_fit(
-    seller: np.ndarray, units: np.ndarray, capacity: np.ndarray, priority: np.ndarray
+    seller: np.ndarray,
+    units: np.ndarray,
+    capacity: np.ndarray,
+    priority: np.ndarray,
+    jit: bool | None = None,
 ) -> np.ndarray:
     """Serve orders in priority order, each if it still fits in its seller's capacity.
 
-    Equivalent to walking each seller's queue (lowest ``priority`` first) and accepting an
-    order whenever its ``units`` do not exceed the capacity left — but batched over all
-    sellers: each pass drops queued orders that no longer fit, then accepts every seller's
-    leading run of orders whose running total fits. Passes repeat until the queue is empty,
-    so the result is exactly sequential first-fit.
+    Equivalent to walking each seller's queue (lowest ``priority`` first, ties in position
+    order) and accepting an order whenever its ``units`` do not exceed the capacity left —
+    but batched over all sellers: each pass drops queued orders that no longer fit, then
+    accepts every seller's leading run of orders whose running total fits. Passes repeat
+    until the queue is empty, so the result is exactly sequential first-fit. The kernel
+    (``jit``) walks the queues themselves, and only those of sellers whose orders do not all
+    fit (when they all fit, the order of the queue cannot matter).
 
     Args:
         seller: Seller of each order.
         units: Units of each order (>= 1).
         capacity: Capacity left per seller (indexed by seller id).
         priority: Queue position key (e.g. random draws): lower is served first.
+        jit: Run the compiled kernel (same result); None: when the work is large
+            (:func:`mechanisms.jit.use_kernels`).
 
     Returns:
         Mask of the orders served.
     """
-    served = np.zeros(len(seller), dtype=bool)
     left = np.asarray(capacity, dtype=np.int64).copy()
     units = np.asarray(units, dtype=np.int64)
+    if use_kernels(len(seller)) if jit is None else jit:
+        if len(seller) == 0:
+            return np.zeros(0, dtype=bool)
+        return _first_fit_kernel(seller, units, left, np.asarray(priority))
+    served = np.zeros(len(seller), dtype=bool)
     queue = np.lexsort((priority, seller))
     while len(queue):
         queue = queue[units[queue] <= left[seller[queue]]]
@@ -41,4 +54,40 @@ def first_fit(
         served[queue[take]] = True
         np.subtract.at(left, s[take], units[queue][take])
         queue = queue[~take]
+    return served
+
+
+@kernel
+def _first_fit_kernel(
+    seller: np.ndarray, units: np.ndarray, left: np.ndarray, priority: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = seller.shape[0]
+    demand = np.zeros(left.shape[0], dtype=np.int64)
+    for i in range(n):
+        demand[seller[i]] += units[i]
+    served = np.zeros(n, dtype=np.bool_)
+    m = 0
+    for i in range(n):
+        s = seller[i]
+        if demand[s] <= left[s]:
+            served[i] = True
+        else:
+            m += 1
+    if m == 0:
+        return served
+    queue = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        s = seller[i]
+        if demand[s] > left[s]:
+            queue[k] = i
+            k += 1
+    # One queue in priority order holds every seller's own queue in order (stable sort).
+    order = np.argsort(priority[queue], kind="mergesort")
+    for j in range(m):
+        i = queue[order[j]]
+        s = seller[i]
+        if units[i] <= left[s]:
+            served[i] = True
+            left[s] -= units[i]
     return served

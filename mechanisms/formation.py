@@ -3,6 +3,10 @@
 The model decides *who wants* to join, switch or merge; these functions settle the
 simultaneous requests consistently (room limits, no chains), and clear a coalition's
 order against a quantity-dependent price.
+
+The sorts by group behind them (:func:`group_order`) have a numba kernel for large inputs:
+a counting sort by group, then each group's run sorted by its key (``jit=True``); the numpy
+reference is ``np.lexsort``. Both give the same permutation (see :mod:`mechanisms.jit`).
 """
 
 from __future__ import annotations
@@ -11,34 +15,164 @@ from collections.abc import Callable
 
 import numpy as np
 
+from mechanisms.jit import kernel, use_kernels
 
-def rank_within(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
-    """0-based rank of each element within its group, by ascending ``priority``."""
+#: Runs up to this length are sorted by insertion inside the kernel (no allocation).
+_SHORT_RUN = 64
+
+
+def group_order(group: np.ndarray, key: np.ndarray, jit: bool = False) -> np.ndarray:
+    """The permutation sorting by ``group``, then ``key``, then position (``np.lexsort``).
+
+    Args:
+        group: Non-negative group ids (dense: the kernel counts ``group.max() + 1`` runs).
+        key: Sort key within a group (NaN last, as numpy sorts).
+        jit: Run the compiled kernel (the same permutation as ``np.lexsort((key, group))``).
+    """
+    if not jit or len(group) == 0:
+        return np.lexsort((key, group))
+    return _group_order_kernel(group, key)
+
+
+@kernel
+def _group_order_kernel(group: np.ndarray, key: np.ndarray) -> np.ndarray:  # pragma: no cover
+    # Counting sort by group keeps positions ascending within a group (stable); each run is
+    # then sorted stably by key: the lexsort permutation. NaN keys go last, like numpy's.
+    n = group.shape[0]
+    order = np.empty(n, dtype=np.int64)
+    n_groups = np.int64(group.max()) + 1
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        start[group[i] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    fill = start[:-1].copy()
+    for i in range(n):
+        g = group[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    for g in range(n_groups):
+        a, b = start[g], start[g + 1]
+        if b - a <= 1:
+            continue
+        if b - a <= _SHORT_RUN:
+            for j in range(a + 1, b):
+                item = order[j]
+                k = key[item]
+                m = j
+                while m > a:
+                    prev = key[order[m - 1]]
+                    # k sorts strictly before prev (NaN after every number).
+                    if k < prev or (k == k and prev != prev):
+                        order[m] = order[m - 1]
+                        m -= 1
+                    else:
+                        break
+                order[m] = item
+        else:
+            run = order[a:b].copy()
+            within = np.argsort(key[run], kind="mergesort")
+            for j in range(b - a):
+                order[a + j] = run[within[j]]
+    return order
+
+
+def run_starts(sorted_group: np.ndarray) -> np.ndarray:
+    """Position of the first element of each element's run of equal ``sorted_group``."""
+    start = np.ones(len(sorted_group), dtype=bool)
+    start[1:] = sorted_group[1:] != sorted_group[:-1]
+    return np.maximum.accumulate(np.where(start, np.arange(len(sorted_group)), 0))
+
+
+def rank_within(group: np.ndarray, priority: np.ndarray, jit: bool = False) -> np.ndarray:
+    """0-based rank of each element within its group, by ascending ``priority``.
+
+    Ties keep positions in order; ``jit`` sorts with the kernel (:func:`group_order`).
+    """
     if len(group) == 0:
         return np.empty(0, dtype=np.int64)
-    order = np.lexsort((priority, group))
-    g = group[order]
-    start = np.ones(len(g), dtype=bool)
-    start[1:] = g[1:] != g[:-1]
-    idx = np.arange(len(g))
-    first_of_run = np.maximum.accumulate(np.where(start, idx, 0))
-    rank = np.empty(len(g), dtype=np.int64)
-    rank[order] = idx - first_of_run
+    order = group_order(group, priority, jit)
+    idx = np.arange(len(group))
+    rank = np.empty(len(group), dtype=np.int64)
+    rank[order] = idx - run_starts(group[order])
     return rank
 
 
-def admit(target: np.ndarray, room: np.ndarray, priority: np.ndarray) -> np.ndarray:
+def admit(
+    target: np.ndarray, room: np.ndarray, priority: np.ndarray, jit: bool = False
+) -> np.ndarray:
     """Settle simultaneous requests to enter groups with limited room.
 
     Args:
         target: Group each request wants to enter.
         room: Free places per group (indexed by group id).
         priority: Lower goes first (random keys make it a lottery).
+        jit: Rank with the compiled kernel (same result).
 
     Returns:
         Mask of the requests admitted: per group, the first ``room`` by priority.
     """
-    return rank_within(target, priority) < room[target]
+    if not jit or len(target) == 0:
+        return rank_within(target, priority) < room[target]
+    return _admit_kernel(target, room, priority)
+
+
+@kernel
+def _admit_kernel(
+    target: np.ndarray, room: np.ndarray, priority: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    # A group with no more requests than room admits them all; an oversubscribed group
+    # admits its ``room`` first requests by (priority, position), kept in a small sorted
+    # buffer while its requests are read in position order: no sort of the whole group.
+    n = target.shape[0]
+    n_groups = room.shape[0]
+    count = np.zeros(n_groups, dtype=np.int64)
+    for i in range(n):
+        count[target[i]] += 1
+    ok = np.ones(n, dtype=np.bool_)
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for g in range(n_groups):
+        over = count[g] if count[g] > room[g] else 0
+        start[g + 1] = start[g] + over
+    if start[n_groups] == 0:
+        return ok
+    bucket = np.empty(start[n_groups], dtype=np.int64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        g = target[i]
+        if count[g] > room[g]:
+            bucket[fill[g]] = i
+            fill[g] += 1
+            ok[i] = False
+    best = np.empty(max(np.int64(room.max()), 0) + 1, dtype=np.int64)
+    for g in range(n_groups):
+        a, b = start[g], start[g + 1]
+        r = np.int64(room[g])
+        if b == a or r <= 0:
+            continue
+        kept = 0
+        for j in range(a, b):
+            item = bucket[j]
+            k = priority[item]
+            if kept == r:
+                worst = priority[best[r - 1]]
+                # Later positions win only on a strictly smaller key (NaN after numbers).
+                if not (k < worst or (k == k and worst != worst)):
+                    continue
+                kept -= 1
+            m = kept
+            while m > 0:
+                prev = priority[best[m - 1]]
+                if k < prev or (k == k and prev != prev):
+                    best[m] = best[m - 1]
+                    m -= 1
+                else:
+                    break
+            best[m] = item
+            kept += 1
+        for j in range(kept):
+            ok[best[j]] = True
+    return ok
 
 
 def plan_merges(
@@ -94,9 +228,7 @@ def group_cumsum(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     if len(group) == 0:
         return np.asarray(values).copy()
     c = np.cumsum(values)
-    start = np.ones(len(group), dtype=bool)
-    start[1:] = group[1:] != group[:-1]
-    first = np.maximum.accumulate(np.where(start, np.arange(len(c)), 0))
+    first = run_starts(group)
     return c - c[first] + values[first]
 
 
@@ -105,6 +237,7 @@ def clear_orders(
     wtp: np.ndarray,
     qty: np.ndarray,
     price_of: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    jit: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Largest set of members of each group that all accept the group's schedule price.
 
@@ -118,6 +251,8 @@ def clear_orders(
         wtp: Member valuations per unit.
         qty: Member quantities.
         price_of: ``(group_ids, quantities) -> unit prices`` of each group's seller.
+        jit: Sort with the compiled kernel (same result); None: when the work is large
+            (:func:`mechanisms.jit.use_kernels`).
 
     Returns:
         ``(keep, reservation, price)``: mask of kept members; per member row the group's
@@ -130,12 +265,13 @@ def clear_orders(
     price = np.full(n_groups, np.nan)
     if len(group) == 0:
         return keep, reservation, price
-    order = np.lexsort((-wtp, group))
+    order = group_order(group, -wtp, use_kernels(len(group)) if jit is None else jit)
     g, w, q = group[order], wtp[order], qty[order]
     cum_q = group_cumsum(g, q)
     p = price_of(g, cum_q)
     feasible = w >= p
-    rank = rank_within(g, -w)  # 0 for the highest valuation
+    # Sorted by (group, -wtp, position): the rank is the position in the group's run.
+    rank = np.arange(len(g)) - run_starts(g)  # 0 for the highest valuation
     best_rank = np.full(n_groups, -1)
     np.maximum.at(best_rank, g[feasible], rank[feasible])
     kept_sorted = rank <= best_rank[g]

@@ -12,6 +12,8 @@ import numpy as np
 
 from agents.coalition import CoalitionStatus
 from agents.customer import NO_COALITION, Status
+from mechanisms.jit import use_kernels
+from mechanisms.membership import members_of
 from sim.state import MarketState
 
 
@@ -36,6 +38,8 @@ def expire(state: MarketState) -> None:
 
 def leave_coalitions(state: MarketState, who: np.ndarray) -> None:
     """Customers ``who`` leave their coalitions; pledged escrow is refunded to them."""
+    if len(who) == 0:
+        return
     cu, co = state.customers, state.coalitions
     back = cu.escrow[who]
     if back.any():
@@ -45,18 +49,32 @@ def leave_coalitions(state: MarketState, who: np.ndarray) -> None:
     cu.coalition[who] = NO_COALITION
 
 
-def close(state: MarketState, ids: np.ndarray, status: CoalitionStatus) -> None:
-    """Close coalitions ``ids`` as ``status``; members of dissolved ones are freed."""
+def close(
+    state: MarketState,
+    ids: np.ndarray,
+    status: CoalitionStatus,
+    members: np.ndarray | None = None,
+) -> None:
+    """Close coalitions ``ids`` as ``status``; members of dissolved ones are freed.
+
+    Args:
+        state: The market.
+        ids: The coalitions.
+        status: ``BOUGHT`` or ``DISSOLVED``.
+        members: The customers still in ``ids``, ascending, when the caller knows them (none,
+            for groups it has just emptied); otherwise looked up in the customers' column.
+    """
     if len(ids) == 0:
         return
     co, cu = state.coalitions, state.customers
     co.status[ids] = status
     co.closed[ids] = state.step.t
     if status == CoalitionStatus.DISSOLVED:
-        gone = np.zeros(len(co), dtype=bool)
-        gone[ids] = True
-        members = cu.coalition >= 0
-        leave_coalitions(state, np.flatnonzero(members)[gone[cu.coalition[members]]])
+        if members is None:
+            gone = np.zeros(len(co), dtype=bool)
+            gone[ids] = True
+            members = members_of(cu.coalition, gone, use_kernels(cu.n))
+        leave_coalitions(state, members)
 
 
 def refresh_coalitions(state: MarketState) -> None:

@@ -16,9 +16,12 @@ from typing import ClassVar
 import numpy as np
 
 from agents.coalition import CoalitionStatus
-from agents.customer import NO_COALITION
+from agents.customer import NO_COALITION, Status
+from mechanisms.arrays import sorted_unique
 from mechanisms.formation import admit
-from sim.phases.lifecycle import refresh_coalitions
+from mechanisms.jit import use_kernels
+from mechanisms.membership import free_customers, join_candidates
+from sim.phases.lifecycle import close
 from sim.state import MarketState
 
 
@@ -68,7 +71,12 @@ class FormationStrategy(ABC):
     # ------------------------------------------------------------------ phase ``form``
 
     def form(self, state: MarketState) -> None:
-        """Phase ``form``: customers join or switch groups, then founders start new ones."""
+        """Phase ``form``: customers join or switch groups, then founders start new ones.
+
+        ``form`` never recounts the population: whatever moves members keeps the coalition
+        table's sizes and units (:func:`move_members`, ``CoalitionTable.adjust``), and the
+        tests check them against a recount after every ``form``.
+        """
         self.join(state)
         self.found(state)
         self.after_founding(state)
@@ -86,9 +94,9 @@ class FormationStrategy(ABC):
         or the founder's advertised target), as a group-buying page shows it.
         """
 
-    def may_join(self, state: MarketState, usable: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Narrow the customers who may request to join their invited group ``target``."""
-        return usable
+    def may_join(self, state: MarketState, idx: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Which of the customers ``idx`` may request to join their invited group ``target``."""
+        return np.ones(len(idx), dtype=bool)
 
     def admit(
         self,
@@ -108,8 +116,9 @@ class FormationStrategy(ABC):
     def outside_value(self, state: MarketState, idx: np.ndarray) -> np.ndarray:
         """Surplus a customer expects from buying alone (0 if the best solo price > wtp)."""
         cu, prices = state.customers, state.prices
-        solo = prices.solo[cu.product[idx], np.clip(cu.quantity[idx], 1, prices.max_order)]
-        return np.maximum(cu.wtp[idx] - solo, 0.0) * cu.quantity[idx]
+        q = cu.quantity[idx]
+        solo = prices.solo[cu.product[idx], np.clip(q, 1, prices.max_order)]
+        return np.maximum(cu.wtp[idx] - solo, 0.0) * q
 
     def join(self, state: MarketState) -> None:
         """Invited customers join (or switch to) a group when it is worth more to them."""
@@ -118,53 +127,48 @@ class FormationStrategy(ABC):
             return
         co_cfg = state.cfg.coalition
         cost = co_cfg.coordination_cost
-        inv = np.maximum(cu.invite, 0)
-        usable = (
-            cu.active()
-            & ~cu.loner
-            & (cu.invite >= 0)
-            & (co.status[inv] == CoalitionStatus.OPEN)
-            & (co.product[inv] == cu.product)
-            & (cu.invite != cu.coalition)
-        )
-        idx = np.flatnonzero(self.may_join(state, usable, inv))
+        jit = use_kernels(cu.n)
+        idx = join_candidates(
+            cu.status, int(Status.ACTIVE), cu.loner, cu.invite, cu.coalition, cu.product,
+            co.status == CoalitionStatus.OPEN, co.product, jit,
+        )  # fmt: skip
+        target = cu.invite[idx]
+        may = self.may_join(state, idx, target)
+        idx, target = idx[may], target[may]
         if len(idx) == 0:
             return
-        target = cu.invite[idx]
-        q = cu.quantity[idx]
+        q, wtp = cu.quantity[idx], cu.wtp[idx]
         new_price = self.group_price(state, target, co.units[target] + q)
-        value_new = (cu.wtp[idx] - new_price) * q - cost
+        value_new = (wtp - new_price) * q - cost
         cur = cu.coalition[idx]
-        inside = cur >= 0
         value_now = self.outside_value(state, idx)
-        if inside.any():
+        inside = np.flatnonzero(cur >= 0)
+        if len(inside):
             # Switching compares realised group sizes, not advertised targets.
-            c_in, t_in = cur[inside], target[inside]
+            c_in, t_in, q_in, w_in = cur[inside], target[inside], q[inside], wtp[inside]
             now_p = self.group_price(state, c_in, co.units[c_in], advertised=False)
-            new_p = self.group_price(state, t_in, co.units[t_in] + q[inside], advertised=False)
+            new_p = self.group_price(state, t_in, co.units[t_in] + q_in, advertised=False)
             new_price[inside] = new_p
-            value_new[inside] = (cu.wtp[idx[inside]] - new_p) * q[inside] - cost
-            value_now[inside] = (cu.wtp[idx[inside]] - now_p) * q[inside] - cost + 1e-9
-        wants = (cu.wtp[idx] >= new_price) & (value_new > value_now)
-        idx, target = idx[wants], target[wants]
+            value_new[inside] = (w_in - new_p) * q_in - cost
+            value_now[inside] = (w_in - now_p) * q_in - cost + 1e-9
+        wants = np.flatnonzero((wtp >= new_price) & (value_new > value_now))
+        idx, target, cur = idx[wants], target[wants], cur[wants]
         room = np.maximum(co_cfg.max_size - co.size, 0)
         priority = state.rng.random(len(idx))
-        ok = self.admit(state, idx, target, priority, admit(target, room, priority))
+        ok = self.admit(state, idx, target, priority, admit(target, room, priority, jit))
         cu.coalition[idx[ok]] = target[ok]
         cu.invite[idx[ok]] = NO_COALITION
-        refresh_coalitions(state)
+        move_members(state, idx[ok], cur[ok], target[ok])
 
     def found(self, state: MarketState) -> None:
         """Free customers without an invitation found a group with ``leader_prob``."""
         cu, co, t = state.customers, state.coalitions, state.step.t
         co_cfg = state.cfg.coalition
         # An invitation blocks founding only if it is for an open group of one's own product.
-        inv = np.maximum(cu.invite, 0)
-        heard = (cu.invite >= 0) & (co.product[inv] == cu.product) if len(co) else cu.invite >= 0
-        if len(co):
-            heard &= co.status[inv] == CoalitionStatus.OPEN
-        active = cu.active() & ~cu.loner
-        free = np.flatnonzero(active & (cu.coalition == NO_COALITION) & ~heard)
+        free = free_customers(
+            cu.status, int(Status.ACTIVE), cu.loner, cu.invite, cu.coalition, cu.product,
+            co.status == CoalitionStatus.OPEN, co.product, use_kernels(cu.n),
+        )  # fmt: skip
         if len(free):
             free = free[state.rng.random(len(free)) < co_cfg.leader_prob]
         if len(free) == 0:
@@ -191,7 +195,7 @@ class FormationStrategy(ABC):
             price=terms.price[worth],
         )
         cu.coalition[free] = ids
-        refresh_coalitions(state)
+        move_members(state, free, np.full(len(free), NO_COALITION, dtype=np.int32), ids)
 
     # ------------------------------------------------------------------ phase ``trade``
 
@@ -225,3 +229,24 @@ class FormationStrategy(ABC):
     def solo_wait(self, state: MarketState) -> int:
         """Steps a customer waits for a group before buying alone."""
         return int(state.cfg.customers.solo_after)
+
+
+def move_members(state: MarketState, who: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+    """Customers ``who`` moved from coalitions ``old`` to ``new`` (-1: none); emptied groups end.
+
+    The incremental form of :func:`sim.phases.lifecycle.refresh_coalitions` for the ``form``
+    phase, which knows exactly who moved: it gives the recount's sizes as long as they were
+    exact before, and they are (the last phase to move anyone, ``expire``, recounted them,
+    and every move of ``form`` since updated them, here or by ``CoalitionTable.adjust``).
+    Groups only become empty by losing members, and none was empty before (the recount
+    dissolved those), so only ``old`` groups can dissolve. Work is proportional to the
+    movers, not to the population.
+    """
+    cu, co = state.customers, state.coalitions
+    q = cu.quantity[who]
+    left, joined = old >= 0, new >= 0
+    co.adjust(old[left], -1, -q[left])
+    co.adjust(new[joined], 1, q[joined])
+    lost = sorted_unique(old[left])
+    empty = lost[(co.status[lost] == CoalitionStatus.OPEN) & (co.size[lost] == 0)]
+    close(state, empty, CoalitionStatus.DISSOLVED, members=np.empty(0, dtype=np.int64))

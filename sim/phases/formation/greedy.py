@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from agents.coalition import CoalitionStatus
-from agents.customer import NO_COALITION
-from mechanisms.arrays import sorted_unique
+from agents.customer import NO_COALITION, Status
 from mechanisms.auctions import first_price_equilibrium_bid, reverse_auction, truthful_bid
-from mechanisms.discovery import incident_edges
 from mechanisms.formation import plan_merges
+from mechanisms.jit import use_kernels
+from mechanisms.membership import adjacent_groups, members_of, ungrouped
 from sim.phases.formation.base import DealTerms, FormationStrategy, FoundingTerms
-from sim.phases.lifecycle import close, refresh_coalitions
+from sim.phases.lifecycle import close
 from sim.phases.seller_choice import cheapest
 from sim.records import Protocol
 from sim.state import MarketState
@@ -77,25 +77,28 @@ class GreedyMerge(FormationStrategy):
             return
         cu, co, b, t = state.customers, state.coalitions, state.sellers, state.step.t
         hosts = np.flatnonzero([p.name in hosting for p in b.policies])
-        degree = state.graph.degrees()
-        free = cu.active() & ~cu.loner & (cu.coalition == NO_COALITION)
-        boycott = state.community.refusals(np.arange(cu.n), t)
+        free = ungrouped(cu.status, int(Status.ACTIVE), cu.loner, cu.coalition, use_kernels(cu.n))
+        still_free = np.ones(len(free), dtype=bool)
+        free_product = cu.product[free]
+        indptr = state.graph.indptr
         target = advertised_target(state)
         leaders, sellers = [], []
         for s_id in hosts:
             for g in np.flatnonzero(b.offered[s_id]):
                 if state.rng.random() >= state.cfg.community.host_rate:
                     continue
-                cand = np.flatnonzero(free & (cu.product == g) & ~boycott[:, s_id])
-                if len(cand) == 0:
+                pos = np.flatnonzero(still_free & (free_product == g))
+                pos = pos[~state.community.refuses(free[pos], np.full(len(pos), s_id), t)]
+                if len(pos) == 0:
                     continue
                 hoped = b.quote(np.array([s_id]), np.array([g]), np.array([target]))[0]
-                cand = cand[cu.wtp[cand] >= hoped]
-                if len(cand) == 0:
+                pos = pos[cu.wtp[free[pos]] >= hoped]
+                if len(pos) == 0:
                     continue
-                leader = cand[np.argmax(degree[cand])]
-                free[leader] = False
-                leaders.append(leader)
+                cand = free[pos]
+                best = np.argmax(indptr[cand + 1] - indptr[cand])  # the best-connected
+                still_free[pos[best]] = False
+                leaders.append(cand[best])
                 sellers.append(s_id)
         if not leaders:
             return
@@ -113,40 +116,36 @@ class GreedyMerge(FormationStrategy):
         )
         cu.coalition[leaders] = ids
         cu.invite[leaders] = NO_COALITION
-        refresh_coalitions(state)
+        co.adjust(ids, 1, cu.quantity[leaders])  # leaders were in no group
 
     def merge(self, state: MarketState) -> None:
         """Adjacent open groups of the same product merge, smaller into larger."""
         cu, co = state.customers, state.coalitions
         if len(co) == 0:
             return
+        jit = use_kernels(cu.n)
         open_c = co.status == CoalitionStatus.OPEN
-        members = np.flatnonzero(cu.coalition >= 0)
-        members = members[open_c[cu.coalition[members]]]
+        members = members_of(cu.coalition, open_c, jit)
         if len(members) == 0:
             return
-        pos, src = incident_edges(state.graph.indptr, members)
-        dst = state.graph.indices[pos]
-        a, b = cu.coalition[src], cu.coalition[dst]
-        ok = (b >= 0) & (a != b)
-        a, b = a[ok], b[ok]
-        ok = open_c[b] & (co.product[a] == co.product[b])
-        a, b = a[ok], b[ok]
+        g = state.graph
+        a, b = adjacent_groups(g.indptr, g.indices, members, cu.coalition, open_c, co.product, jit)
         if len(a) == 0:
             return
-        n_co = len(co)
-        pairs = sorted_unique(np.minimum(a, b).astype(np.int64) * n_co + np.maximum(a, b))
-        absorbed, into = plan_merges(
-            pairs // n_co, pairs % n_co, co.size.astype(np.int64), state.cfg.coalition.max_size
-        )
+        absorbed, into = plan_merges(a, b, co.size.astype(np.int64), state.cfg.coalition.max_size)
         if len(absorbed) == 0:
             return
+        # Members of the absorbed groups (open groups: all among ``members``) move over.
         remap = np.arange(len(co), dtype=np.int32)
         remap[absorbed] = into
-        inside = cu.coalition >= 0
-        cu.coalition[inside] = remap[cu.coalition[inside]]
-        close(state, absorbed, CoalitionStatus.DISSOLVED)
-        refresh_coalitions(state)
+        current = cu.coalition[members]
+        moves = remap[current] != current
+        moved, old, new = members[moves], current[moves], remap[current[moves]]
+        cu.coalition[moved] = new
+        q = cu.quantity[moved]
+        co.adjust(old, -1, -q)
+        co.adjust(new, 1, q)
+        close(state, absorbed, CoalitionStatus.DISSOLVED, members=np.empty(0, dtype=np.int64))
 
     # ------------------------------------------------------------------ trade
 
@@ -157,8 +156,8 @@ class GreedyMerge(FormationStrategy):
             return np.empty(0, dtype=np.int64)
         open_c = co.status == CoalitionStatus.OPEN
         urgent = np.zeros(len(co), dtype=bool)
-        members = np.flatnonzero(cu.coalition >= 0)
-        last_chance = cu.remaining_patience(t)[members] <= 1
+        members = members_of(cu.coalition, np.ones(len(co), dtype=bool), use_kernels(cu.n))
+        last_chance = cu.active_since[members] + cu.patience[members] - t <= 1
         urgent[cu.coalition[members[last_chance]]] = True
         due = open_c & ((co.size >= state.cfg.coalition.max_size) | (t >= co.deadline) | urgent)
         lonely = due & (co.size < 2)

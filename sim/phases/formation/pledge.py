@@ -15,6 +15,8 @@ import numpy as np
 from agents.coalition import CoalitionStatus
 from mechanisms.allocation import first_fit
 from mechanisms.campaigns import FAILS, FIRES, threshold_outcome
+from mechanisms.jit import use_kernels
+from mechanisms.membership import members_of
 from sim.community import CANCELLED_CAMPAIGN
 from sim.phases.formation.base import DealTerms, FormationStrategy, FoundingTerms
 from sim.phases.lifecycle import close
@@ -36,12 +38,11 @@ class ThresholdPledge(FormationStrategy):
         price = state.sellers.quote(co.seller[cids], co.product[cids], q)
         return np.where(np.isnan(co.price[cids]), price, co.price[cids])
 
-    def may_join(self, state: MarketState, usable: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def may_join(self, state: MarketState, idx: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Only customers in no campaign pledge, never to a seller they boycott."""
-        cu = state.customers
-        usable = usable & (cu.coalition < 0)
         target_seller = np.maximum(state.coalitions.seller[target], 0)
-        return usable & ~state.community.refuses(np.arange(cu.n), target_seller, state.step.t)
+        refuses = state.community.refuses(idx, target_seller, state.step.t)
+        return (state.customers.coalition[idx] < 0) & ~refuses
 
     def admit(
         self,
@@ -83,9 +84,9 @@ class ThresholdPledge(FormationStrategy):
         if len(co) == 0:
             return
         crowdfunding = state.sellers.mechanism() == "crowdfunding"
-        inside = np.flatnonzero((cu.coalition >= 0) & (cu.escrow == 0))
-        c = cu.coalition[inside]
-        payers = inside[(co.seller[c] >= 0) & crowdfunding[np.maximum(co.seller[c], 0)]]
+        campaign = (co.seller >= 0) & crowdfunding[np.maximum(co.seller, 0)]
+        backers = members_of(cu.coalition, campaign, use_kernels(cu.n))
+        payers = backers[cu.escrow[backers] == 0]
         cu.escrow[payers] = co.price[cu.coalition[payers]] * cu.quantity[payers]
         state.escrow_in += float(cu.escrow[payers].sum())
 
@@ -106,8 +107,7 @@ class ThresholdPledge(FormationStrategy):
         waits = (mech == "crowdfunding") & (t < co.deadline)
         expired = open_c & (status == FAILS)
         if expired.any():
-            let_down = np.flatnonzero(cu.coalition >= 0)
-            let_down = let_down[expired[cu.coalition[let_down]]]
+            let_down = members_of(cu.coalition, expired, use_kernels(cu.n))
             state.community.record_failure(
                 let_down, co.seller[cu.coalition[let_down]], CANCELLED_CAMPAIGN
             )

@@ -1,0 +1,293 @@
+"""Who is in which coalition: scans of the customers' columns, sized by what they find.
+
+Formation asks a few questions of the whole population every step: who may ask to join the
+group it heard of, who is free to found one, who belongs to a given set of groups, how many
+members and units each group has, and which groups touch in the graph. The numpy reference
+of each builds masks and gathers as long as the population; its numba kernel reads the
+columns once, without branches on the (unpredictable) answers, and writes the answer into a
+buffer of which only the filled part is ever touched, so at 10^6 customers a question costs
+one streaming read rather than a dozen 1-8 MB temporaries. Every function returns the same
+arrays either way (``jit``; see :mod:`mechanisms.jit`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechanisms.arrays import sorted_unique
+from mechanisms.discovery import incident_edges
+from mechanisms.jit import kernel
+
+
+def join_candidates(
+    status: np.ndarray,
+    active: int,
+    loner: np.ndarray,
+    invite: np.ndarray,
+    coalition: np.ndarray,
+    product: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+    jit: bool = False,
+) -> np.ndarray:
+    """Customers who may ask to join the group they were invited to, ascending.
+
+    Those with status ``active``, not loners, holding an invitation to an open group of
+    their own product that is not already their group.
+
+    Args:
+        status: Customer status codes.
+        active: The code of a shopping customer.
+        loner: Never joins groups.
+        invite: Group each customer heard of (-1 none).
+        coalition: Group each customer is in (-1 none).
+        product: Product each customer wants.
+        is_open: Per group: still recruiting (at least one group).
+        co_product: Product of each group.
+        jit: Run the compiled kernel (same result).
+    """
+    if jit:
+        return _join_candidates_kernel(
+            status, active, loner, invite, coalition, product, is_open, co_product
+        )
+    inv = np.maximum(invite, 0)
+    usable = (
+        (status == active)
+        & ~loner
+        & (invite >= 0)
+        & is_open[inv]
+        & (co_product[inv] == product)
+        & (invite != coalition)
+    )
+    return np.flatnonzero(usable)
+
+
+@kernel
+def _join_candidates_kernel(
+    status: np.ndarray,
+    active: int,
+    loner: np.ndarray,
+    invite: np.ndarray,
+    coalition: np.ndarray,
+    product: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = status.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        c = invite[i]
+        cc = max(c, 0)
+        ok = (
+            (status[i] == active)
+            & (not loner[i])
+            & (c >= 0)
+            & (c != coalition[i])
+            & is_open[cc]
+            & (co_product[cc] == product[i])
+        )
+        out[k] = i
+        k += ok
+    return out[:k]
+
+
+def free_customers(
+    status: np.ndarray,
+    active: int,
+    loner: np.ndarray,
+    invite: np.ndarray,
+    coalition: np.ndarray,
+    product: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+    jit: bool = False,
+) -> np.ndarray:
+    """Customers free to found a group, ascending.
+
+    Those with status ``active``, not loners, in no group, and holding no invitation to an
+    open group of their own product (with no groups at all, no invitation of any kind).
+    Arguments as in :func:`join_candidates` (``is_open`` and ``co_product`` may be empty).
+    """
+    if jit:
+        return _free_customers_kernel(
+            status, active, loner, invite, coalition, product, is_open, co_product
+        )
+    if len(is_open):
+        inv = np.maximum(invite, 0)
+        heard = (invite >= 0) & (co_product[inv] == product) & is_open[inv]
+    else:
+        heard = invite >= 0
+    return np.flatnonzero((status == active) & ~loner & (coalition == -1) & ~heard)
+
+
+@kernel
+def _free_customers_kernel(
+    status: np.ndarray,
+    active: int,
+    loner: np.ndarray,
+    invite: np.ndarray,
+    coalition: np.ndarray,
+    product: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = status.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    any_groups = is_open.shape[0] > 0
+    k = 0
+    for i in range(n):
+        c = invite[i]
+        heard = c >= 0
+        if any_groups:
+            cc = max(c, 0)
+            heard = heard & (co_product[cc] == product[i]) & is_open[cc]
+        ok = (status[i] == active) & (not loner[i]) & (coalition[i] == -1) & (not heard)
+        out[k] = i
+        k += ok
+    return out[:k]
+
+
+def ungrouped(
+    status: np.ndarray, active: int, loner: np.ndarray, coalition: np.ndarray, jit: bool = False
+) -> np.ndarray:
+    """Customers with status ``active``, not loners and in no group, ascending."""
+    if jit:
+        return _ungrouped_kernel(status, active, loner, coalition)
+    return np.flatnonzero((status == active) & ~loner & (coalition == -1))
+
+
+@kernel
+def _ungrouped_kernel(
+    status: np.ndarray, active: int, loner: np.ndarray, coalition: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = status.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        out[k] = i
+        k += (status[i] == active) & (not loner[i]) & (coalition[i] == -1)
+    return out[:k]
+
+
+def members_of(coalition: np.ndarray, selected: np.ndarray, jit: bool = False) -> np.ndarray:
+    """Customers in a group marked in ``selected`` (a mask over group ids), ascending."""
+    if jit:
+        return _members_of_kernel(coalition, selected)
+    members = np.flatnonzero(coalition >= 0)
+    return members[selected[coalition[members]]]
+
+
+@kernel
+def _members_of_kernel(
+    coalition: np.ndarray, selected: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = coalition.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        c = coalition[i]
+        out[k] = i
+        k += (c >= 0) & selected[max(c, 0)]
+    return out[:k]
+
+
+def count_members(
+    coalition: np.ndarray, quantity: np.ndarray, n_groups: int, jit: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(members, units)`` of each of ``n_groups`` groups (int64), from the members' column."""
+    if jit:
+        return _count_members_kernel(coalition, quantity, n_groups)
+    inside = coalition >= 0
+    c = coalition[inside]
+    size = np.bincount(c, minlength=n_groups)[:n_groups].astype(np.int64)
+    units = np.bincount(c, weights=quantity[inside], minlength=n_groups)[:n_groups]
+    return size, units.astype(np.int64)
+
+
+@kernel
+def _count_members_kernel(
+    coalition: np.ndarray, quantity: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    size = np.zeros(n_groups, dtype=np.int64)
+    units = np.zeros(n_groups, dtype=np.int64)
+    for i in range(coalition.shape[0]):
+        c = coalition[i]
+        if c >= 0 and c < n_groups:  # as the reference's bincount[:n_groups]
+            size[c] += 1
+            units[c] += quantity[i]
+    return size, units
+
+
+def adjacent_groups(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    members: np.ndarray,
+    coalition: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+    jit: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of distinct groups of the same product joined by an edge from ``members``.
+
+    Args:
+        indptr: CSR row pointers.
+        indices: CSR neighbours.
+        members: Every customer in an open group, ascending (:func:`members_of`); the
+            edges of these count.
+        coalition: Group of each customer (-1 none).
+        is_open: Per group: still recruiting (the neighbour's group must be).
+        co_product: Product of each group.
+        jit: Run the compiled kernel (same result).
+
+    Returns:
+        ``(a, b)``: each pair once, ``a < b`` (int64), sorted by ``(a, b)``.
+    """
+    n_groups = len(is_open)
+    if jit:
+        keys = _adjacent_keys_kernel(indptr, indices, members, coalition, is_open, co_product)
+    else:
+        pos, src = incident_edges(indptr, members)
+        a, b = coalition[src], coalition[indices[pos]]
+        ok = (b >= 0) & (a != b)
+        a, b = a[ok], b[ok]
+        ok = is_open[b] & (co_product[a] == co_product[b])
+        a, b = a[ok], b[ok]
+        keys = np.minimum(a, b).astype(np.int64) * n_groups + np.maximum(a, b)
+    pairs = sorted_unique(keys)
+    return pairs // n_groups, pairs % n_groups
+
+
+@kernel
+def _adjacent_keys_kernel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    members: np.ndarray,
+    coalition: np.ndarray,
+    is_open: np.ndarray,
+    co_product: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    # A bitmap of the members (n / 8 bytes: it stays in cache) answers "is this neighbour in
+    # an open group?" for most edges without reading its coalition at random.
+    n_groups = is_open.shape[0]
+    in_group = np.zeros((coalition.shape[0] + 7) // 8, dtype=np.uint8)
+    total = 0
+    for k in range(members.shape[0]):
+        s = members[k]
+        in_group[s >> 3] |= np.uint8(1 << (s & 7))
+        total += indptr[s + 1] - indptr[s]
+    keys = np.empty(total, dtype=np.int64)
+    count = 0
+    for k in range(members.shape[0]):
+        s = members[k]
+        a = np.int64(coalition[s])
+        for j in range(indptr[s], indptr[s + 1]):
+            t = indices[j]
+            if not (in_group[t >> 3] >> (t & 7)) & 1:
+                continue
+            b = np.int64(coalition[t])
+            if b < 0 or b == a or not is_open[b] or co_product[a] != co_product[b]:
+                continue
+            keys[count] = min(a, b) * n_groups + max(a, b)
+            count += 1
+    return keys[:count]
