@@ -16,7 +16,14 @@ import numpy as np
 
 from mechanisms.arrays import sorted_unique
 from mechanisms.discovery import incident_edges
-from mechanisms.jit import kernel
+from mechanisms.jit import lazy_kernel
+
+_join_candidates_kernel = lazy_kernel("mechanisms.kernels.membership", "_join_candidates_kernel")
+_free_customers_kernel = lazy_kernel("mechanisms.kernels.membership", "_free_customers_kernel")
+_ungrouped_kernel = lazy_kernel("mechanisms.kernels.membership", "_ungrouped_kernel")
+_members_of_kernel = lazy_kernel("mechanisms.kernels.membership", "_members_of_kernel")
+_count_members_kernel = lazy_kernel("mechanisms.kernels.membership", "_count_members_kernel")
+_adjacent_keys_kernel = lazy_kernel("mechanisms.kernels.membership", "_adjacent_keys_kernel")
 
 
 def join_candidates(
@@ -62,36 +69,6 @@ def join_candidates(
     return np.flatnonzero(usable)
 
 
-@kernel
-def _join_candidates_kernel(
-    status: np.ndarray,
-    active: int,
-    loner: np.ndarray,
-    invite: np.ndarray,
-    coalition: np.ndarray,
-    product: np.ndarray,
-    is_open: np.ndarray,
-    co_product: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    n = status.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        c = invite[i]
-        cc = max(c, 0)
-        ok = (
-            (status[i] == active)
-            & (not loner[i])
-            & (c >= 0)
-            & (c != coalition[i])
-            & is_open[cc]
-            & (co_product[cc] == product[i])
-        )
-        out[k] = i
-        k += ok
-    return out[:k]
-
-
 def free_customers(
     status: np.ndarray,
     active: int,
@@ -121,33 +98,6 @@ def free_customers(
     return np.flatnonzero((status == active) & ~loner & (coalition == -1) & ~heard)
 
 
-@kernel
-def _free_customers_kernel(
-    status: np.ndarray,
-    active: int,
-    loner: np.ndarray,
-    invite: np.ndarray,
-    coalition: np.ndarray,
-    product: np.ndarray,
-    is_open: np.ndarray,
-    co_product: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    n = status.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    any_groups = is_open.shape[0] > 0
-    k = 0
-    for i in range(n):
-        c = invite[i]
-        heard = c >= 0
-        if any_groups:
-            cc = max(c, 0)
-            heard = heard & (co_product[cc] == product[i]) & is_open[cc]
-        ok = (status[i] == active) & (not loner[i]) & (coalition[i] == -1) & (not heard)
-        out[k] = i
-        k += ok
-    return out[:k]
-
-
 def ungrouped(
     status: np.ndarray, active: int, loner: np.ndarray, coalition: np.ndarray, jit: bool = False
 ) -> np.ndarray:
@@ -157,39 +107,12 @@ def ungrouped(
     return np.flatnonzero((status == active) & ~loner & (coalition == -1))
 
 
-@kernel
-def _ungrouped_kernel(
-    status: np.ndarray, active: int, loner: np.ndarray, coalition: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
-    n = status.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        out[k] = i
-        k += (status[i] == active) & (not loner[i]) & (coalition[i] == -1)
-    return out[:k]
-
-
 def members_of(coalition: np.ndarray, selected: np.ndarray, jit: bool = False) -> np.ndarray:
     """Customers in a group marked in ``selected`` (a mask over group ids), ascending."""
     if jit:
         return _members_of_kernel(coalition, selected)
     members = np.flatnonzero(coalition >= 0)
     return members[selected[coalition[members]]]
-
-
-@kernel
-def _members_of_kernel(
-    coalition: np.ndarray, selected: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
-    n = coalition.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        c = coalition[i]
-        out[k] = i
-        k += (c >= 0) & selected[max(c, 0)]
-    return out[:k]
 
 
 def count_members(
@@ -203,20 +126,6 @@ def count_members(
     size = np.bincount(c, minlength=n_groups)[:n_groups].astype(np.int64)
     units = np.bincount(c, weights=quantity[inside], minlength=n_groups)[:n_groups]
     return size, units.astype(np.int64)
-
-
-@kernel
-def _count_members_kernel(
-    coalition: np.ndarray, quantity: np.ndarray, n_groups: int
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    size = np.zeros(n_groups, dtype=np.int64)
-    units = np.zeros(n_groups, dtype=np.int64)
-    for i in range(coalition.shape[0]):
-        c = coalition[i]
-        if c >= 0 and c < n_groups:  # as the reference's bincount[:n_groups]
-            size[c] += 1
-            units[c] += quantity[i]
-    return size, units
 
 
 def adjacent_groups(
@@ -256,38 +165,3 @@ def adjacent_groups(
         keys = np.minimum(a, b).astype(np.int64) * n_groups + np.maximum(a, b)
     pairs = sorted_unique(keys)
     return pairs // n_groups, pairs % n_groups
-
-
-@kernel
-def _adjacent_keys_kernel(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    members: np.ndarray,
-    coalition: np.ndarray,
-    is_open: np.ndarray,
-    co_product: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    # A bitmap of the members (n / 8 bytes: it stays in cache) answers "is this neighbour in
-    # an open group?" for most edges without reading its coalition at random.
-    n_groups = is_open.shape[0]
-    in_group = np.zeros((coalition.shape[0] + 7) // 8, dtype=np.uint8)
-    total = 0
-    for k in range(members.shape[0]):
-        s = members[k]
-        in_group[s >> 3] |= np.uint8(1 << (s & 7))
-        total += indptr[s + 1] - indptr[s]
-    keys = np.empty(total, dtype=np.int64)
-    count = 0
-    for k in range(members.shape[0]):
-        s = members[k]
-        a = np.int64(coalition[s])
-        for j in range(indptr[s], indptr[s + 1]):
-            t = indices[j]
-            if not (in_group[t >> 3] >> (t & 7)) & 1:
-                continue
-            b = np.int64(coalition[t])
-            if b < 0 or b == a or not is_open[b] or co_product[a] != co_product[b]:
-                continue
-            keys[count] = min(a, b) * n_groups + max(a, b)
-            count += 1
-    return keys[:count]
