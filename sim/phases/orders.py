@@ -13,9 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from mechanisms.formation import clear_orders
+from mechanisms.jit import use_kernels
+from mechanisms.trade_kernels import solo_choice_kernel
+from sim.community import NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import leave_coalitions, refresh_coalitions
-from sim.phases.seller_choice import cheapest
+from sim.phases.seller_choice import pick_cheapest
 from sim.records import Orders, Protocol
 from sim.state import MarketState
 
@@ -81,38 +84,101 @@ def coalition_orders(
 
 def solo_orders(state: MarketState, formation: FormationStrategy) -> Orders | None:
     """Orders of the customers who buy alone this step (None if there are none)."""
-    cu, b, t = state.customers, state.sellers, state.step.t
-    idx = np.flatnonzero(cu.wants_solo(t, formation.solo_wait(state)))
+    cu, b = state.customers, state.sellers
+    idx = cu.solo_buyers(state.step.t, formation.solo_wait(state))
     if len(idx) == 0:
         return None
     q = cu.quantity[idx].astype(np.int64)
-    quotes = b.quote_all(cu.product[idx].astype(np.int64), q, buyers=idx)
-    quotes[b.capacity_left[None, :] < q[:, None]] = np.inf
-    quotes[state.community.refusals(idx, t)] = np.inf
-    seller = cheapest(quotes * state.community.choice_factor(idx), state.rng)
+    product = cu.product[idx].astype(np.int64)
+    quotes = b.quote_all(product, q, buyers=idx)
+    seller, list_price = choose_sellers(state, idx, q, quotes)
     ok = seller >= 0
-    idx, q, seller = idx[ok], q[ok], seller[ok]
-    list_price = quotes[ok][np.arange(len(idx)), seller]
+    if not ok.all():
+        idx, q, product, seller, list_price = (a[ok] for a in (idx, q, product, seller, list_price))
     if state.learning.wants_observations():
         # Demand-based sellers learn from the valuation signals of the buyers they quote.
         signals = np.full(len(idx), np.nan)
         for s_id in np.unique(seller):
             m = seller == s_id
             signals[m] = cu.signals(b.policies[s_id], idx[m])
-        state.learning.observe(seller, cu.product[idx].astype(np.int64), signals)
+        state.learning.observe(seller, product, signals)
     # Without bargaining a buyer only orders when the asked price is within its valuation.
-    ok = b.bargains(seller, np.zeros(len(seller), dtype=bool)) | (list_price <= cu.wtp[idx])
-    idx, q, seller, list_price = idx[ok], q[ok], seller[ok], list_price[ok]
+    wtp = cu.wtp[idx]
+    ok = b.bargains(seller, np.zeros(len(seller), dtype=bool)) | (list_price <= wtp)
+    if not ok.all():
+        idx, q, product, seller, list_price, wtp = (
+            a[ok] for a in (idx, q, product, seller, list_price, wtp)
+        )
+    n = len(idx)
     return Orders(
-        coalition=np.full(len(idx), -1, dtype=np.int64),
+        coalition=np.full(n, -1, dtype=np.int64),
         seller=seller,
-        product=cu.product[idx].astype(np.int64),
+        product=product,
         units=q,
-        reservation=cu.wtp[idx],
+        reservation=wtp,
         list_price=list_price,
         tactic=cu.tactic[idx].astype(np.int64),
         discount=cu.discount[idx],
-        protocol=np.full(len(idx), Protocol.TAKE_IT_OR_LEAVE_IT, dtype=np.int8),
+        protocol=np.full(n, Protocol.TAKE_IT_OR_LEAVE_IT, dtype=np.int8),
         members=idx,
-        member_group=np.arange(len(idx)),
+        member_group=np.arange(n),
     )
+
+
+def choose_sellers(
+    state: MarketState, buyers: np.ndarray, quantity: np.ndarray, quotes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each solo buyer's seller (-1: none can serve it) and that seller's quote (NaN if none).
+
+    A buyer passes over sellers without the capacity for its quantity and sellers it
+    refuses, and picks the lowest quote weighed by its opinions
+    (:func:`~sim.phases.seller_choice.cheapest`: one uniform per buyer and seller breaks
+    ties). Large batches take one compiled pass
+    (:func:`mechanisms.trade_kernels.solo_choice_kernel`); the numpy below is the reference.
+
+    Args:
+        state: The market (its community and the sellers' capacity left; draws from its rng).
+        buyers: The buyers.
+        quantity: Units each wants.
+        quotes: ``[R, S]`` every seller's quote for each buyer (changed in place).
+    """
+    community, capacity = state.community, state.sellers.capacity_left
+    jit = use_kernels(quotes.size)
+    if isinstance(community, NoCommunity) and not jit:
+        refused = factor = None
+    else:
+        refused = community.refusals(buyers, state.step.t)
+        factor = community.choice_factor(buyers)
+    jitter = state.rng.random(quotes.shape)
+    if jit:
+        return solo_choice_kernel(quotes, quantity, capacity, refused, factor, jitter)
+    return choose_reference(quotes, quantity, capacity, refused, factor, jitter)
+
+
+def choose_reference(
+    quotes: np.ndarray,
+    quantity: np.ndarray,
+    capacity: np.ndarray,
+    refused: np.ndarray | None,
+    factor: np.ndarray | None,
+    jitter: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy reference of :func:`choose_sellers` (and of its kernel).
+
+    Args:
+        quotes: ``[R, S]`` quotes (changed in place: ``inf`` where a seller is passed over).
+        quantity: ``[R]`` units each buyer wants.
+        capacity: ``[S]`` capacity each seller has left.
+        refused: ``[R, S]`` sellers each buyer refuses (None: none).
+        factor: ``[R, S]`` weights of the quotes when choosing (None: ones).
+        jitter: ``[R, S]`` tie-break uniforms.
+
+    Returns:
+        ``(seller, list_price)``: -1 and NaN where no seller can serve the buyer.
+    """
+    quotes[capacity[None, :] < quantity[:, None]] = np.inf
+    if refused is not None:
+        quotes[refused] = np.inf
+    seller = pick_cheapest(quotes if factor is None else quotes * factor, jitter)
+    price = quotes[np.arange(len(seller)), np.maximum(seller, 0)]
+    return seller, np.where(seller >= 0, price, np.nan)

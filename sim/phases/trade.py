@@ -14,11 +14,13 @@ import numpy as np
 from agents.coalition import CoalitionStatus
 from mechanisms.allocation import first_fit
 from mechanisms.bargaining import Side, alternating_offers
-from sim.community import FAILED_DELIVERY
+from mechanisms.jit import use_kernels
+from mechanisms.trade_kernels import first_fit_kernel
+from sim.community import FAILED_DELIVERY, NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import close, refresh_coalitions
 from sim.phases.orders import coalition_orders, solo_orders
-from sim.phases.settlement import settle
+from sim.phases.settlement import SettleTerms, settle
 from sim.records import Orders, Priced, Protocol
 from sim.state import MarketState
 
@@ -32,19 +34,30 @@ class Trade:
 
     def __init__(self, formation: FormationStrategy) -> None:
         self.formation = formation
+        self._terms: tuple[object, SettleTerms] | None = None
+
+    def settle_terms(self, state: MarketState) -> SettleTerms:
+        """The run's settlement settings (read from the config once per config)."""
+        if self._terms is None or self._terms[0] is not state.cfg:
+            self._terms = (state.cfg, SettleTerms.of(state.cfg))
+        return self._terms[1]
 
     def __call__(self, state: MarketState) -> None:
         """Build, price, allocate and settle the step's orders."""
-        cu, b = state.customers, state.sellers
+        b = state.sellers
         b.capacity_left[:] = b.capacity
-        state.step.active_buyers = int(cu.active().sum())
+        state.step.active_buyers = state.customers.count_active()
         ready = self.formation.ready(state)
         group = coalition_orders(state, self.formation, ready)
         solo = solo_orders(state, self.formation)
         parts = [o for o in (group, solo) if o is not None and len(o)]
         if parts:
-            execute(state, Orders.concat(parts), n_group=len(group) if group is not None else 0)
-        refresh_coalitions(state)
+            orders = parts[0] if len(parts) == 1 else Orders.concat(parts)
+            n_group = len(group) if group is not None else 0
+            execute(state, orders, n_group, self.settle_terms(state))
+        elif len(ready) == 0:
+            # Settlement and clearing end with a recount; ``ready`` may have closed groups.
+            refresh_coalitions(state)
 
 
 def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndarray:
@@ -93,8 +106,13 @@ def negotiate(state: MarketState, orders: Orders) -> Priced:
     return Priced(agreed=agreed, price=price, rounds=rounds, protocol=protocol)
 
 
-def execute(state: MarketState, orders: Orders, n_group: int) -> None:
-    """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups)."""
+def execute(
+    state: MarketState, orders: Orders, n_group: int, terms: SettleTerms | None = None
+) -> None:
+    """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups).
+
+    ``terms`` are the run's settlement settings (default: read from ``state.cfg``).
+    """
     priced = negotiate(state, orders)
     agreed = priced.agreed
     # Capacity: agreed orders queue in random order; each is served if it still fits.
@@ -102,14 +120,16 @@ def execute(state: MarketState, orders: Orders, n_group: int) -> None:
     served = np.zeros(len(orders), dtype=bool)
     k = np.flatnonzero(agreed)
     if len(k):
-        served[k] = first_fit(
-            s[k], orders.units[k], state.sellers.capacity_left, state.rng.random(len(k))
+        fit = first_fit_kernel if use_kernels(len(k)) else first_fit
+        priority = state.rng.random(len(k))
+        served[k] = fit(s[k], orders.units[k], state.sellers.capacity_left, priority)
+    if not isinstance(state.community, NoCommunity):
+        undelivered = (agreed & ~served)[orders.member_group]
+        state.community.record_failure(
+            orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
         )
-    undelivered = (agreed & ~served)[orders.member_group]
-    state.community.record_failure(
-        orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
-    )
     # Failed coalition negotiations dissolve; members become free to buy alone.
-    failed = (np.arange(len(orders)) < n_group) & ~agreed
-    close(state, orders.coalition[failed], CoalitionStatus.DISSOLVED)
-    settle(state, orders, served, priced)
+    if n_group:
+        failed = ~agreed[:n_group]
+        close(state, orders.coalition[:n_group][failed], CoalitionStatus.DISSOLVED)
+    settle(state, orders, served, priced, terms)

@@ -1,0 +1,174 @@
+"""Compiled kernels of the trade and life-cycle phases (one pass where numpy needs several).
+
+Each kernel has a numpy reference, the specification, and gives exactly its results (the
+tests run both on random inputs):
+
+* :func:`first_fit_kernel`: :func:`mechanisms.allocation.first_fit`;
+* :func:`solo_choice_kernel`: masking the quotes a solo buyer cannot take, then
+  ``sim.phases.seller_choice.pick_cheapest`` (``sim.phases.orders.choose_sellers``);
+* :func:`solo_buyers_kernel`: ``CustomerPopulation.wants_solo`` as indices;
+* :func:`arrive_kernel`, :func:`expire_kernel`: ``sim.phases.lifecycle.arrive`` / ``expire``
+  on the customer columns.
+
+Kernels draw no random numbers: the caller draws the reference's uniforms with the run's
+generator and passes them in. Status codes are those of ``agents.customer.Status``
+(waiting 0, active 1, left 3), passed in by the caller, since this layer imports nothing
+from ``agents``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechanisms.jit import kernel
+
+
+@kernel
+def first_fit_kernel(
+    seller: np.ndarray, units: np.ndarray, capacity: np.ndarray, priority: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Sequential first-fit: orders in ascending ``priority`` (ties by position) take capacity.
+
+    Same arguments and result as :func:`mechanisms.allocation.first_fit`; ``capacity`` is
+    not changed.
+    """
+    n = seller.shape[0]
+    served = np.zeros(n, dtype=np.bool_)
+    left = capacity.astype(np.int64)
+    order = np.argsort(priority, kind="mergesort")
+    for j in range(n):
+        i = order[j]
+        s = seller[i]
+        u = np.int64(units[i])
+        if u <= left[s]:
+            served[i] = True
+            left[s] -= u
+    return served
+
+
+@kernel
+def solo_choice_kernel(
+    quotes: np.ndarray,
+    quantity: np.ndarray,
+    capacity_left: np.ndarray,
+    refused: np.ndarray,
+    factor: np.ndarray,
+    jitter: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each solo buyer's seller and its quote, in one pass over the ``[R, S]`` quotes.
+
+    A quote counts as ``inf`` where the seller lacks the capacity for the buyer's quantity or
+    the buyer refuses it; the buyer picks the lowest ``quote * factor`` (ties: the lowest
+    ``jitter``, then the first). Returns ``(seller, list_price)``: -1 and NaN where no
+    weighed quote is finite (or one is NaN, as ``np.min`` propagates it).
+    """
+    r, n_s = quotes.shape
+    seller = np.full(r, -1, dtype=np.int64)
+    price = np.full(r, np.nan)
+    for i in range(r):
+        best = np.inf
+        nan = False
+        q = quantity[i]
+        for s in range(n_s):
+            p = quotes[i, s]
+            if capacity_left[s] < q or refused[i, s]:
+                p = np.inf
+            v = p * factor[i, s]
+            if np.isnan(v):
+                nan = True
+            elif v < best:
+                best = v
+        if nan or not np.isfinite(best):
+            continue
+        pick = -1
+        low = np.inf
+        for s in range(n_s):
+            p = quotes[i, s]
+            if capacity_left[s] < q or refused[i, s]:
+                p = np.inf
+            if p * factor[i, s] == best and (pick < 0 or jitter[i, s] < low):
+                pick = s
+                low = jitter[i, s]
+        seller[i] = pick
+        price[i] = quotes[i, pick]
+    return seller, price
+
+
+@kernel
+def solo_buyers_kernel(
+    status: np.ndarray,
+    coalition: np.ndarray,
+    loner: np.ndarray,
+    active_since: np.ndarray,
+    patience: np.ndarray,
+    step: int,
+    solo_after: int,
+    active_code: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Active customers in no coalition who buy alone now (``wants_solo``), ascending."""
+    n = status.shape[0]
+    found = np.empty(n, dtype=np.int32)
+    k = 0
+    for i in range(n):
+        # Branch-free: every index is written, the count moves on where the rule holds.
+        since = np.int64(active_since[i])
+        late = (step - since >= solo_after) | (since + patience[i] - step <= 1)
+        found[k] = i
+        k += (status[i] == active_code) & (coalition[i] == -1) & (loner[i] | late)
+    return found[:k].astype(np.int64)
+
+
+@kernel
+def arrive_kernel(
+    status: np.ndarray,
+    arrival: np.ndarray,
+    active_since: np.ndarray,
+    step: int,
+    waiting_code: int,
+    active_code: int,
+) -> int:  # pragma: no cover - compiled
+    """Waiting customers whose arrival step has come become active (in place); how many."""
+    n = status.shape[0]
+    found = np.empty(n, dtype=np.int32)
+    k = 0
+    for i in range(n):
+        found[k] = i
+        k += (status[i] == waiting_code) & (arrival[i] <= step)
+    for j in range(k):
+        i = found[j]
+        status[i] = active_code
+        active_since[i] = step
+    return k
+
+
+@kernel
+def expire_kernel(
+    status: np.ndarray,
+    active_since: np.ndarray,
+    patience: np.ndarray,
+    escrow: np.ndarray,
+    coalition: np.ndarray,
+    invite: np.ndarray,
+    step: int,
+    active_code: int,
+    left_code: int,
+) -> bool:  # pragma: no cover - compiled
+    """Active customers out of patience and holding no escrow leave (in place).
+
+    Returns whether any of them was in a coalition.
+    """
+    n = status.shape[0]
+    found = np.empty(n, dtype=np.int32)
+    k = 0
+    for i in range(n):
+        found[k] = i
+        out = np.int64(active_since[i]) + patience[i] - step <= 0
+        k += (status[i] == active_code) & out & (escrow[i] == 0)
+    member_left = False
+    for j in range(k):
+        i = found[j]
+        status[i] = left_code
+        member_left |= coalition[i] != -1
+        coalition[i] = -1
+        invite[i] = -1
+    return member_left
