@@ -236,8 +236,7 @@ class SellerBook:
         """Sellers whose quotes depend on the buyer for this request (None if none)."""
         if buyers is None or expected or self.signal_source is None:
             return None
-        uses = np.array([bool(p.classifier.get("uses_customer_data")) for p in self.policies])
-        return uses if uses.any() else None
+        return self._grouping().personal()
 
     def reform(self, seller: int, t: int) -> bool:
         """A seller that prices from customer data stops using it.
@@ -344,12 +343,14 @@ class _PolicyGroups:
         policies: Distinct policies, first-seen order (kept, so that the ids stay theirs).
         index: ``[S]`` each seller's index into ``policies``.
         bargains: ``[S, 2]`` whether a seller bargains over a solo (0) or group (1) order.
+        uses_data: ``[S]`` whether a seller's policy prices from customer data.
     """
 
     key: tuple[int, ...]
     policies: list[PricingPolicy]
     index: np.ndarray
     bargains: np.ndarray | None = None
+    uses_data: np.ndarray | None = None
 
     @classmethod
     def of(cls, policies: list[PricingPolicy], key: tuple[int, ...]) -> _PolicyGroups:
@@ -371,6 +372,13 @@ class _PolicyGroups:
             per_policy = np.array([p.bargains(both) for p in self.policies], dtype=bool)
             self.bargains = per_policy[self.index]
         return self.bargains
+
+    def personal(self) -> np.ndarray | None:
+        """``[S]`` sellers whose policy prices from customer data (None if there are none)."""
+        if self.uses_data is None:
+            uses = [bool(p.classifier.get("uses_customer_data")) for p in self.policies]
+            self.uses_data = np.array(uses, dtype=bool)[self.index]
+        return self.uses_data if self.uses_data.any() else None
 
 
 def _unique(items: list[PricingPolicy]) -> list[PricingPolicy]:

@@ -3,7 +3,8 @@
 Each kernel has a numpy reference, the specification, and gives exactly its results (the
 tests run both on random inputs):
 
-* :func:`first_fit_kernel`: :func:`mechanisms.allocation.first_fit`;
+* :func:`first_fit_kernel`: :func:`mechanisms.allocation.first_fit` (numpy around a
+  compiled walk);
 * :func:`solo_choice_kernel`: masking the quotes a solo buyer cannot take, then
   ``sim.phases.seller_choice.pick_cheapest`` (``sim.phases.orders.choose_sellers``);
 * :func:`solo_buyers_kernel`: ``CustomerPopulation.wants_solo`` as indices;
@@ -23,27 +24,51 @@ import numpy as np
 from mechanisms.jit import kernel
 
 
-@kernel
 def first_fit_kernel(
     seller: np.ndarray, units: np.ndarray, capacity: np.ndarray, priority: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
+) -> np.ndarray:
     """Sequential first-fit: orders in ascending ``priority`` (ties by position) take capacity.
 
     Same arguments and result as :func:`mechanisms.allocation.first_fit`; ``capacity`` is
-    not changed.
+    not changed. Only orders that can still fit are sorted: the queue is walked in
+    prefixes of the lowest priorities (a partition, then a stable sort of the prefix,
+    walked by :func:`_first_fit_walk`); after each prefix, orders whose units exceed their
+    seller's capacity left are dropped, since capacity only shrinks. When capacity is short
+    (the usual large market) the first prefix settles everything.
     """
-    n = seller.shape[0]
-    served = np.zeros(n, dtype=np.bool_)
-    left = capacity.astype(np.int64)
-    order = np.argsort(priority, kind="mergesort")
-    for j in range(n):
-        i = order[j]
-        s = seller[i]
-        u = np.int64(units[i])
-        if u <= left[s]:
-            served[i] = True
-            left[s] -= u
+    seller = np.asarray(seller)
+    units = np.asarray(units, dtype=np.int64)
+    priority = np.asarray(priority, dtype=np.float64)
+    served = np.zeros(len(seller), dtype=bool)
+    left = np.asarray(capacity, dtype=np.int64).copy()
+    queue = np.arange(len(seller))
+    # Each order takes at least one unit: at most sum(capacity) are served.
+    size = 2 * int(np.maximum(left, 0).sum()) + 64
+    while len(queue):
+        p = priority[queue]
+        if len(queue) > size:
+            # The prefix is every order up to the size-th lowest priority, ties included.
+            head = p <= np.partition(p, size)[size]
+            queue, rest, p = queue[head], queue[~head], p[head]
+        else:
+            rest = queue[:0]
+        _first_fit_walk(queue[np.argsort(p, kind="stable")], seller, units, left, served)
+        queue = rest[units[rest] <= left[seller[rest]]]
+        size *= 4
     return served
+
+
+@kernel
+def _first_fit_walk(
+    queue: np.ndarray, seller: np.ndarray, units: np.ndarray, left: np.ndarray, served: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Serve the orders of ``queue`` in turn where they fit (``left``, ``served`` in place)."""
+    for j in range(queue.shape[0]):
+        i = queue[j]
+        s = seller[i]
+        if units[i] <= left[s]:
+            served[i] = True
+            left[s] -= units[i]
 
 
 @kernel
@@ -54,13 +79,15 @@ def solo_choice_kernel(
     refused: np.ndarray,
     factor: np.ndarray,
     jitter: np.ndarray,
+    neutral: bool,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Each solo buyer's seller and its quote, in one pass over the ``[R, S]`` quotes.
 
     A quote counts as ``inf`` where the seller lacks the capacity for the buyer's quantity or
     the buyer refuses it; the buyer picks the lowest ``quote * factor`` (ties: the lowest
     ``jitter``, then the first). Returns ``(seller, list_price)``: -1 and NaN where no
-    weighed quote is finite (or one is NaN, as ``np.min`` propagates it).
+    weighed quote is finite (or one is NaN, as ``np.min`` propagates it). With ``neutral``
+    nobody refuses anyone and every factor is 1: ``refused`` and ``factor`` are not read.
     """
     r, n_s = quotes.shape
     seller = np.full(r, -1, dtype=np.int64)
@@ -71,9 +98,9 @@ def solo_choice_kernel(
         q = quantity[i]
         for s in range(n_s):
             p = quotes[i, s]
-            if capacity_left[s] < q or refused[i, s]:
+            if capacity_left[s] < q or (not neutral and refused[i, s]):
                 p = np.inf
-            v = p * factor[i, s]
+            v = p if neutral else p * factor[i, s]
             if np.isnan(v):
                 nan = True
             elif v < best:
@@ -84,9 +111,10 @@ def solo_choice_kernel(
         low = np.inf
         for s in range(n_s):
             p = quotes[i, s]
-            if capacity_left[s] < q or refused[i, s]:
+            if capacity_left[s] < q or (not neutral and refused[i, s]):
                 p = np.inf
-            if p * factor[i, s] == best and (pick < 0 or jitter[i, s] < low):
+            v = p if neutral else p * factor[i, s]
+            if v == best and (pick < 0 or jitter[i, s] < low):
                 pick = s
                 low = jitter[i, s]
         seller[i] = pick

@@ -82,32 +82,40 @@ def coalition_orders(
     )
 
 
-def solo_orders(state: MarketState, formation: FormationStrategy) -> Orders | None:
-    """Orders of the customers who buy alone this step (None if there are none)."""
+def solo_orders(
+    state: MarketState, formation: FormationStrategy, solo_wait: int | None = None
+) -> Orders | None:
+    """Orders of the customers who buy alone this step (None if there are none).
+
+    ``solo_wait`` is ``formation.solo_wait(state)``, if the caller has it already.
+    """
     cu, b = state.customers, state.sellers
-    idx = cu.solo_buyers(state.step.t, formation.solo_wait(state))
+    if solo_wait is None:
+        solo_wait = formation.solo_wait(state)
+    idx = cu.solo_buyers(state.step.t, solo_wait)
     if len(idx) == 0:
         return None
     q = cu.quantity[idx].astype(np.int64)
     product = cu.product[idx].astype(np.int64)
     quotes = b.quote_all(product, q, buyers=idx)
     seller, list_price = choose_sellers(state, idx, q, quotes)
-    ok = seller >= 0
-    if not ok.all():
-        idx, q, product, seller, list_price = (a[ok] for a in (idx, q, product, seller, list_price))
+    has = seller >= 0
     if state.learning.wants_observations():
         # Demand-based sellers learn from the valuation signals of the buyers they quote.
-        signals = np.full(len(idx), np.nan)
-        for s_id in np.unique(seller):
-            m = seller == s_id
-            signals[m] = cu.signals(b.policies[s_id], idx[m])
-        state.learning.observe(seller, product, signals)
+        h = np.flatnonzero(has)
+        quoted, asked = idx[h], seller[h]
+        signals = np.full(len(h), np.nan)
+        for s_id in np.unique(asked):
+            m = asked == s_id
+            signals[m] = cu.signals(b.policies[s_id], quoted[m])
+        state.learning.observe(asked, product[h], signals)
     # Without bargaining a buyer only orders when the asked price is within its valuation.
     wtp = cu.wtp[idx]
-    ok = b.bargains(seller, np.zeros(len(seller), dtype=bool)) | (list_price <= wtp)
-    if not ok.all():
+    bargains = b.bargains(np.maximum(seller, 0), np.zeros(len(seller), dtype=bool))
+    keep = np.flatnonzero(has & (bargains | (list_price <= wtp)))
+    if len(keep) < len(idx):
         idx, q, product, seller, list_price, wtp = (
-            a[ok] for a in (idx, q, product, seller, list_price, wtp)
+            a[keep] for a in (idx, q, product, seller, list_price, wtp)
         )
     n = len(idx)
     return Orders(
@@ -144,14 +152,18 @@ def choose_sellers(
     """
     community, capacity = state.community, state.sellers.capacity_left
     jit = use_kernels(quotes.size)
-    if isinstance(community, NoCommunity) and not jit:
+    neutral = isinstance(community, NoCommunity)
+    if neutral:
         refused = factor = None
     else:
         refused = community.refusals(buyers, state.step.t)
         factor = community.choice_factor(buyers)
     jitter = state.rng.random(quotes.shape)
     if jit:
-        return solo_choice_kernel(quotes, quantity, capacity, refused, factor, jitter)
+        if neutral:
+            # Nobody refuses anyone and quotes weigh as they are: nothing to read.
+            refused, factor = np.zeros((0, 0), dtype=bool), np.ones((0, 0))
+        return solo_choice_kernel(quotes, quantity, capacity, refused, factor, jitter, neutral)
     return choose_reference(quotes, quantity, capacity, refused, factor, jitter)
 
 

@@ -34,27 +34,33 @@ class Trade:
 
     def __init__(self, formation: FormationStrategy) -> None:
         self.formation = formation
-        self._terms: tuple[object, SettleTerms] | None = None
+        self._settings: tuple[object, int, SettleTerms] | None = None
 
-    def settle_terms(self, state: MarketState) -> SettleTerms:
-        """The run's settlement settings (read from the config once per config)."""
-        if self._terms is None or self._terms[0] is not state.cfg:
-            self._terms = (state.cfg, SettleTerms.of(state.cfg))
-        return self._terms[1]
+    def settings(self, state: MarketState) -> tuple[int, SettleTerms]:
+        """How long customers wait for a group, and the settlement settings.
+
+        Both follow from the run's config alone, so they are read once per config (a config
+        lookup costs tens of microseconds, more than a small market's step of most phases).
+        """
+        if self._settings is None or self._settings[0] is not state.cfg:
+            wait = self.formation.solo_wait(state)
+            self._settings = (state.cfg, wait, SettleTerms.of(state.cfg))
+        return self._settings[1], self._settings[2]
 
     def __call__(self, state: MarketState) -> None:
         """Build, price, allocate and settle the step's orders."""
         b = state.sellers
         b.capacity_left[:] = b.capacity
         state.step.active_buyers = state.customers.count_active()
+        solo_wait, terms = self.settings(state)
         ready = self.formation.ready(state)
         group = coalition_orders(state, self.formation, ready)
-        solo = solo_orders(state, self.formation)
+        solo = solo_orders(state, self.formation, solo_wait)
         parts = [o for o in (group, solo) if o is not None and len(o)]
         if parts:
             orders = parts[0] if len(parts) == 1 else Orders.concat(parts)
             n_group = len(group) if group is not None else 0
-            execute(state, orders, n_group, self.settle_terms(state))
+            execute(state, orders, n_group, terms)
         elif len(ready) == 0:
             # Settlement and clearing end with a recount; ``ready`` may have closed groups.
             refresh_coalitions(state)
