@@ -8,6 +8,8 @@ tests run both on random inputs):
 * :func:`solo_choice_kernel`: masking the quotes a solo buyer cannot take, then
   ``sim.phases.seller_choice.pick_cheapest`` (``sim.phases.orders.choose_sellers``);
 * :func:`solo_buyers_kernel`: ``CustomerPopulation.wants_solo`` as indices;
+* :func:`members_of_kernel`: the members of the ready coalitions
+  (``sim.phases.orders.members_of``);
 * :func:`arrive_kernel`, :func:`expire_kernel`: ``sim.phases.lifecycle.arrive`` / ``expire``
   on the customer columns.
 
@@ -200,3 +202,28 @@ def expire_kernel(
         coalition[i] = -1
         invite[i] = -1
     return member_left
+
+
+@kernel
+def members_of_kernel(
+    coalition: np.ndarray, row_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Customers whose coalition has a row (``row_of[c] >= 0``), ascending, and that row.
+
+    ``coalition`` holds each customer's coalition id (-1: none); ``row_of`` maps every
+    coalition id to a row or -1.
+    """
+    n = coalition.shape[0]
+    found = np.empty(n, dtype=np.int32)
+    k = 0
+    for i in range(n):
+        c = coalition[i]
+        # Branch-free: every index is written, the count moves on where the rule holds.
+        found[k] = i
+        k += (c >= 0) & (row_of[max(c, 0)] >= 0)
+    members = np.empty(k, dtype=np.int64)
+    rows = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        members[j] = found[j]
+        rows[j] = row_of[coalition[found[j]]]
+    return members, rows

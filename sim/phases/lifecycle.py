@@ -25,7 +25,7 @@ def arrive(state: MarketState) -> None:
     if use_kernels(cu.n):
         arrive_kernel(cu.status, cu.arrival, cu.active_since, t, _WAITING, _ACTIVE)
         return
-    new = np.flatnonzero((cu.status == Status.WAITING) & (cu.arrival <= t))
+    new = (cu.status == Status.WAITING) & (cu.arrival <= t)
     cu.status[new] = Status.ACTIVE
     cu.active_since[new] = t
 
@@ -51,9 +51,9 @@ def expire(state: MarketState) -> None:
         )
     else:
         # Crowdfunding backers have paid: they wait for their campaign to close.
-        active = np.flatnonzero(cu.status == Status.ACTIVE)
-        out = active[cu.remaining_patience(t, active) <= 0]
-        out = out[cu.escrow[out] == 0]
+        out = np.flatnonzero(
+            (cu.status == Status.ACTIVE) & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
+        )
         member_left = bool((cu.coalition[out] != NO_COALITION).any())
         cu.status[out] = Status.LEFT
         cu.coalition[out] = NO_COALITION

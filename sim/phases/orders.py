@@ -14,7 +14,7 @@ import numpy as np
 
 from mechanisms.formation import clear_orders
 from mechanisms.jit import use_kernels
-from mechanisms.trade_kernels import solo_choice_kernel
+from mechanisms.trade_kernels import members_of_kernel, solo_choice_kernel
 from sim.community import NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import leave_coalitions, refresh_coalitions
@@ -33,11 +33,7 @@ def coalition_orders(
     g = co.product[ready]
     terms = formation.deal_terms(state, ready, g)
     seller, fixed = terms.seller, terms.fixed
-    row_of = np.full(len(co), -1, dtype=np.int64)
-    row_of[ready] = np.arange(len(ready))
-    members = np.flatnonzero(cu.coalition >= 0)
-    members = members[row_of[cu.coalition[members]] >= 0]
-    grp = row_of[cu.coalition[members]]
+    members, grp = members_of(cu.coalition, ready, len(co))
     has_seller = seller >= 0
 
     def price_of(rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
@@ -45,10 +41,12 @@ def coalition_orders(
         price = np.where(np.isnan(fixed[rows]), b.quote(s, g[rows], qty), fixed[rows])
         return np.where(has_seller[rows], price, np.inf)
 
-    # Members never buy from a seller they boycott: they leave the order.
-    refuse = has_seller[grp] & state.community.refuses(members, np.maximum(seller[grp], 0), t)
-    leave_coalitions(state, members[refuse])
-    members, grp = members[~refuse], grp[~refuse]
+    if not isinstance(state.community, NoCommunity):
+        # Members never buy from a seller they boycott: they leave the order.
+        boycott = state.community.refuses(members, np.maximum(seller[grp], 0), t)
+        refuse = has_seller[grp] & boycott
+        leave_coalitions(state, members[refuse])
+        members, grp = members[~refuse], grp[~refuse]
     keep, reservation, list_price = clear_orders(
         grp, cu.wtp[members], cu.quantity[members].astype(np.int64), price_of
     )
@@ -80,6 +78,26 @@ def coalition_orders(
         members=members[in_viable],
         member_group=remap[grp[in_viable]],
     )
+
+
+def members_of(
+    coalition: np.ndarray, ready: np.ndarray, n_coalitions: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members of the coalitions ``ready`` (ascending) and the row of ``ready`` each is in.
+
+    Args:
+        coalition: Every customer's coalition (-1: none).
+        ready: Coalition ids, one per row.
+        n_coalitions: Number of coalitions ever founded.
+    """
+    row_of = np.full(n_coalitions, -1, dtype=np.int64)
+    row_of[ready] = np.arange(len(ready))
+    if use_kernels(len(coalition)):
+        return members_of_kernel(coalition, row_of)
+    inside = np.flatnonzero(coalition >= 0)
+    rows = row_of[coalition[inside]]
+    mine = rows >= 0
+    return inside[mine], rows[mine]
 
 
 def solo_orders(

@@ -71,6 +71,8 @@ def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndar
 
     A group bargains with its founder's opinions, a solo buyer with its own.
     """
+    if isinstance(state.community, NoCommunity):
+        return np.ones(len(k))
     cid = orders.coalition[k]
     first_member = np.full(len(orders), -1, dtype=np.int64)
     first_member[orders.member_group[::-1]] = orders.members[::-1]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import agents.customer as customer
 import sim.phases.lifecycle as lifecycle
+import sim.phases.orders as orders
 from agents.coalition import CoalitionTable
 from agents.customer import CustomerPopulation, Status
 from mechanisms.allocation import first_fit
@@ -21,6 +22,7 @@ from mechanisms.trade_kernels import (
     arrive_kernel,
     expire_kernel,
     first_fit_kernel,
+    members_of_kernel,
     solo_buyers_kernel,
     solo_choice_kernel,
 )
@@ -209,3 +211,26 @@ def test_expire_kernel_is_expire(seed, n, step):
     )
     assert_same_columns(pop, ref)
     assert member_left == member_leaving
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 300),
+    n_coalitions=st.integers(1, 20),
+    share=st.floats(0.0, 1.0),
+)
+def test_members_of_kernel_is_the_reference(seed, n, n_coalitions, share):
+    rng = np.random.default_rng(seed)
+    coalition = np.where(rng.random(n) < 0.6, rng.integers(0, n_coalitions, n), -1)
+    coalition = coalition.astype(np.int32)
+    ready = np.flatnonzero(rng.random(n_coalitions) < share)
+    rng.shuffle(ready)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(orders, "use_kernels", lambda work: False)
+        want = orders.members_of(coalition, ready, n_coalitions)
+    row_of = np.full(n_coalitions, -1, dtype=np.int64)
+    row_of[ready] = np.arange(len(ready))
+    got = members_of_kernel(coalition, row_of)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and np.array_equal(g, w)
