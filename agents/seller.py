@@ -189,8 +189,8 @@ class SellerBook:
         )
         table = self.quote_direct(s, g, q, expected=expected)
         table.flags.writeable = False
-        # ``[P, Q + 1, S]``: every seller's quote for one order in a row (quote_all).
-        rows = np.ascontiguousarray(table.transpose(1, 2, 0))
+        # ``[P * (Q + 1), S]``: every seller's quote for one order in a row (quote_all).
+        rows = np.ascontiguousarray(table.transpose(1, 2, 0)).reshape(-1, n_s)
         # The policies are kept with the table, so that their ids cannot be reused.
         self._tables[expected] = (key, table, tuple(self.policies), rows)
         return table
@@ -284,7 +284,8 @@ class SellerBook:
         table = self._table_for(quantity, r * self.n, expected)
         if table is None:
             return self.quote_all_direct(product, quantity, buyers, expected)
-        out = self._tables[expected][3][product, quantity]
+        by_order = self._tables[expected][3]
+        out = by_order.take(product * table.shape[2] + quantity, axis=0)
         personal = self._personal(buyers, expected)
         if personal is not None:
             # Quotes that depend on the buyer: computed order by order for those sellers.

@@ -160,7 +160,8 @@ def choose_sellers(
     refuses, and picks the lowest quote weighed by its opinions
     (:func:`~sim.phases.seller_choice.cheapest`: one uniform per buyer and seller breaks
     ties). Large batches take one compiled pass
-    (:func:`mechanisms.trade_kernels.solo_choice_kernel`); the numpy below is the reference.
+    (:func:`mechanisms.trade_kernels.solo_choice_kernel`); :func:`choose_reference` is the
+    numpy reference.
 
     Args:
         state: The market (its community and the sellers' capacity left; draws from its rng).
