@@ -3,7 +3,7 @@
 Each kernel has a numpy reference, the specification, and gives exactly its results (the
 tests run both on random inputs):
 
-* :func:`first_fit_kernel`: :func:`mechanisms.allocation.first_fit` (numpy around a
+* :func:`first_fit_prefix`: :func:`mechanisms.allocation.first_fit` (numpy around a
   compiled walk);
 * :func:`solo_choice_kernel`: masking the quotes a solo buyer cannot take, then
   ``sim.phases.seller_choice.pick_cheapest`` (``sim.phases.orders.choose_sellers``);
@@ -26,18 +26,31 @@ import numpy as np
 from mechanisms.jit import kernel
 
 
-def first_fit_kernel(
-    seller: np.ndarray, units: np.ndarray, capacity: np.ndarray, priority: np.ndarray
+def first_fit_prefix(
+    seller: np.ndarray,
+    units: np.ndarray,
+    capacity: np.ndarray,
+    priority: np.ndarray,
+    jit: bool = True,
 ) -> np.ndarray:
     """Sequential first-fit: orders in ascending ``priority`` (ties by position) take capacity.
 
     Same arguments and result as :func:`mechanisms.allocation.first_fit`; ``capacity`` is
     not changed. Only orders that can still fit are sorted: the queue is walked in
     prefixes of the lowest priorities (a partition, then a stable sort of the prefix,
-    walked by :func:`_first_fit_walk`); after each prefix, orders whose units exceed their
-    seller's capacity left are dropped, since capacity only shrinks. When capacity is short
-    (the usual large market) the first prefix settles everything.
+    walked in turn); after each prefix, orders whose units exceed their seller's capacity
+    left are dropped, since capacity only shrinks. When capacity is short (the usual large
+    market) the first prefix settles everything.
+
+    Args:
+        seller: Seller of each order.
+        units: Units of each order (>= 1).
+        capacity: Capacity left per seller.
+        priority: Queue position key: lower is served first.
+        jit: Walk with the compiled :func:`_first_fit_walk` (else a plain Python walk, for
+            the few orders of a small market).
     """
+    walk = _first_fit_walk if jit else _first_fit_walk_lists
     seller = np.asarray(seller)
     units = np.asarray(units, dtype=np.int64)
     priority = np.asarray(priority, dtype=np.float64)
@@ -54,10 +67,24 @@ def first_fit_kernel(
             queue, rest, p = queue[head], queue[~head], p[head]
         else:
             rest = queue[:0]
-        _first_fit_walk(queue[np.argsort(p, kind="stable")], seller, units, left, served)
+        walk(queue[np.argsort(p, kind="stable")], seller, units, left, served)
         queue = rest[units[rest] <= left[seller[rest]]]
         size *= 4
     return served
+
+
+def _first_fit_walk_lists(
+    queue: np.ndarray, seller: np.ndarray, units: np.ndarray, left: np.ndarray, served: np.ndarray
+) -> None:
+    """:func:`_first_fit_walk` over Python lists (cheaper than numpy for a few orders)."""
+    room = left.tolist()
+    taken = []
+    for j, (s, u) in enumerate(zip(seller[queue].tolist(), units[queue].tolist(), strict=True)):
+        if u <= room[s]:
+            taken.append(j)
+            room[s] -= u
+    served[queue[taken]] = True
+    left[:] = room
 
 
 @kernel

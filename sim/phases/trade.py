@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from agents.coalition import CoalitionStatus
-from mechanisms.allocation import first_fit
 from mechanisms.bargaining import Side, alternating_offers
 from mechanisms.jit import use_kernels
-from mechanisms.trade_kernels import first_fit_kernel
+from mechanisms.trade_kernels import first_fit_prefix
 from sim.community import FAILED_DELIVERY, NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import close, refresh_coalitions
@@ -128,9 +127,10 @@ def execute(
     served = np.zeros(len(orders), dtype=bool)
     k = np.flatnonzero(agreed)
     if len(k):
-        fit = first_fit_kernel if use_kernels(len(k)) else first_fit
         priority = state.rng.random(len(k))
-        served[k] = fit(s[k], orders.units[k], state.sellers.capacity_left, priority)
+        served[k] = first_fit_prefix(
+            s[k], orders.units[k], state.sellers.capacity_left, priority, use_kernels(len(k))
+        )
     if not isinstance(state.community, NoCommunity):
         undelivered = (agreed & ~served)[orders.member_group]
         state.community.record_failure(

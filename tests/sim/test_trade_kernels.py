@@ -21,7 +21,7 @@ from mechanisms.allocation import first_fit
 from mechanisms.trade_kernels import (
     arrive_kernel,
     expire_kernel,
-    first_fit_kernel,
+    first_fit_prefix,
     members_of_kernel,
     solo_buyers_kernel,
     solo_choice_kernel,
@@ -80,7 +80,7 @@ def assert_same_columns(a: CustomerPopulation, b: CustomerPopulation) -> None:
     tie_levels=st.integers(1, 50),
     most=st.sampled_from([1, 3, 25, 200]),
 )
-def test_first_fit_kernel_is_first_fit(seed, n, n_sellers, tie_levels, most):
+def test_first_fit_prefix_is_first_fit(seed, n, n_sellers, tie_levels, most):
     rng = np.random.default_rng(seed)
     seller = rng.integers(0, n_sellers, n).astype(np.int64)
     units = rng.integers(1, 6, n).astype(np.int64)
@@ -89,10 +89,11 @@ def test_first_fit_kernel_is_first_fit(seed, n, n_sellers, tie_levels, most):
     # Few distinct priorities: ties are broken by position in both.
     priority = rng.integers(0, tie_levels, n) / tie_levels
     before = capacity.copy()
-    got = first_fit_kernel(seller, units, capacity, priority)
     want = first_fit(seller, units, capacity, priority)
-    assert got.dtype == want.dtype and np.array_equal(got, want)
-    assert np.array_equal(capacity, before)
+    for jit in (True, False):
+        got = first_fit_prefix(seller, units, capacity, priority, jit)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert np.array_equal(capacity, before)
 
 
 @SETTINGS
