@@ -17,6 +17,9 @@ import mesa
 import numpy as np
 
 from mechanisms.demand import wtp_signal
+from mechanisms.jit import lazy_kernel, use_kernels
+
+solo_buyers_kernel = lazy_kernel("mechanisms.kernels.trade", "solo_buyers_kernel")
 
 #: Distributions of the willingness-to-pay multiplier (``customers.wtp_dist``).
 WTP_DISTRIBUTIONS = ("lognormal", "uniform", "normal")
@@ -223,9 +226,20 @@ class CustomerPopulation:
         """Mask of customers currently shopping."""
         return self.status == Status.ACTIVE
 
-    def remaining_patience(self, step: int) -> np.ndarray:
-        """Steps left before each active customer leaves (meaningless for others)."""
-        return self.active_since + self.patience - step
+    def count_active(self) -> int:
+        """Number of customers currently shopping."""
+        return int(np.count_nonzero(self.status == Status.ACTIVE))
+
+    def remaining_patience(self, step: int, who: np.ndarray | None = None) -> np.ndarray:
+        """Steps left before each active customer leaves (meaningless for others).
+
+        Args:
+            step: The current step.
+            who: Customers to ask (default: everyone).
+        """
+        if who is None:
+            return self.active_since + self.patience - step
+        return self.active_since[who] + self.patience[who] - step
 
     def wants_solo(self, step: int, solo_after: int) -> np.ndarray:
         """Active customers outside coalitions who now buy alone.
@@ -236,6 +250,28 @@ class CustomerPopulation:
         free = self.active() & (self.coalition == NO_COALITION)
         waited = step - self.active_since
         return free & (self.loner | (waited >= solo_after) | (self.remaining_patience(step) <= 1))
+
+    def solo_buyers(self, step: int, solo_after: int) -> np.ndarray:
+        """Indices (ascending) of the customers who buy alone now (:meth:`wants_solo`).
+
+        Large populations take one compiled pass over the columns
+        (:func:`mechanisms.kernels.trade.solo_buyers_kernel`).
+        """
+        if use_kernels(self.n):
+            return solo_buyers_kernel(
+                self.status,
+                self.coalition,
+                self.loner,
+                self.active_since,
+                self.patience,
+                int(step),
+                int(solo_after),
+                int(Status.ACTIVE),
+            )
+        free = np.flatnonzero((self.status == Status.ACTIVE) & (self.coalition == NO_COALITION))
+        since = self.active_since[free]
+        late = (step - since >= solo_after) | (since + self.patience[free] - step <= 1)
+        return free[self.loner[free] | late]
 
 
 class CustomerAgent(mesa.Agent):

@@ -8,6 +8,7 @@ from mechanisms.formation import group_cumsum
 from mechanisms.jit import lazy_kernel, use_kernels
 
 _first_fit_kernel = lazy_kernel("mechanisms.kernels.allocation", "_first_fit_kernel")
+_first_fit_walk = lazy_kernel("mechanisms.kernels.trade", "_first_fit_walk")
 
 
 def first_fit(
@@ -57,3 +58,64 @@ def first_fit(
         np.subtract.at(left, s[take], units[queue][take])
         queue = queue[~take]
     return served
+
+
+def first_fit_prefix(
+    seller: np.ndarray,
+    units: np.ndarray,
+    capacity: np.ndarray,
+    priority: np.ndarray,
+    jit: bool = True,
+) -> np.ndarray:
+    """Sequential first-fit: orders in ascending ``priority`` (ties by position) take capacity.
+
+    Same arguments and result as :func:`mechanisms.allocation.first_fit`; ``capacity`` is
+    not changed. Only orders that can still fit are sorted: the queue is walked in
+    prefixes of the lowest priorities (a partition, then a stable sort of the prefix,
+    walked in turn); after each prefix, orders whose units exceed their seller's capacity
+    left are dropped, since capacity only shrinks. When capacity is short (the usual large
+    market) the first prefix settles everything.
+
+    Args:
+        seller: Seller of each order.
+        units: Units of each order (>= 1).
+        capacity: Capacity left per seller.
+        priority: Queue position key: lower is served first.
+        jit: Walk with the compiled :func:`_first_fit_walk` (else a plain Python walk, for
+            the few orders of a small market).
+    """
+    walk = _first_fit_walk if jit else _first_fit_walk_lists
+    seller = np.asarray(seller)
+    units = np.asarray(units, dtype=np.int64)
+    priority = np.asarray(priority, dtype=np.float64)
+    served = np.zeros(len(seller), dtype=bool)
+    left = np.asarray(capacity, dtype=np.int64).copy()
+    queue = np.arange(len(seller))
+    # Each order takes at least one unit: at most sum(capacity) are served.
+    size = 2 * int(np.maximum(left, 0).sum()) + 64
+    while len(queue):
+        p = priority[queue]
+        if len(queue) > size:
+            # The prefix is every order up to the size-th lowest priority, ties included.
+            head = p <= np.partition(p, size)[size]
+            queue, rest, p = queue[head], queue[~head], p[head]
+        else:
+            rest = queue[:0]
+        walk(queue[np.argsort(p, kind="stable")], seller, units, left, served)
+        queue = rest[units[rest] <= left[seller[rest]]]
+        size *= 4
+    return served
+
+
+def _first_fit_walk_lists(
+    queue: np.ndarray, seller: np.ndarray, units: np.ndarray, left: np.ndarray, served: np.ndarray
+) -> None:
+    """:func:`_first_fit_walk` over Python lists (cheaper than numpy for a few orders)."""
+    room = left.tolist()
+    taken = []
+    for j, (s, u) in enumerate(zip(seller[queue].tolist(), units[queue].tolist(), strict=True)):
+        if u <= room[s]:
+            taken.append(j)
+            room[s] -= u
+    served[queue[taken]] = True
+    left[:] = room

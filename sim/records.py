@@ -71,16 +71,21 @@ class Orders:
     @classmethod
     def concat(cls, parts: list[Orders]) -> Orders:
         """Stack several sets of orders (member rows re-pointed to the stacked order rows)."""
-        offsets = np.cumsum([0] + [len(o) for o in parts])
         values = {
-            f.name: np.concatenate([getattr(o, f.name) for o in parts])
-            for f in dataclasses.fields(cls)
-            if f.name != "member_group"
+            name: np.concatenate([getattr(o, name) for o in parts])
+            for name in _ORDER_COLUMNS
+            if name != "member_group"
         }
-        values["member_group"] = np.concatenate(
-            [o.member_group + off for o, off in zip(parts, offsets, strict=False)]
-        )
+        groups, offset = [], 0
+        for o in parts:
+            groups.append(o.member_group + np.int64(offset))
+            offset += len(o)
+        values["member_group"] = np.concatenate(groups)
         return cls(**values)
+
+
+#: Field names of :class:`Orders`, in order.
+_ORDER_COLUMNS = tuple(f.name for f in dataclasses.fields(Orders))
 
 
 @dataclass

@@ -44,12 +44,13 @@ def seller_rows(state: MarketState) -> dict[str, np.ndarray]:
     units0, revenue0, cost0 = state.step.sellers_before
     units = (b.units_sold - units0).astype(np.int64)
     total = units.sum()
+    revenue = b.revenue - revenue0
     row = {
         "step": np.full(b.n, t, dtype=np.int64),
         "seller_id": np.arange(b.n, dtype=np.int64),
         "units_sold": units,
-        "revenue": b.revenue - revenue0,
-        "profit": (b.revenue - revenue0) - (b.cost - cost0),
+        "revenue": revenue,
+        "profit": revenue - (b.cost - cost0),
         "market_share": units / total if total else np.zeros(b.n),
         "price_multiplier": b.scale * b.response,
         "policy": np.array([p.name for p in b.policies], dtype=object),

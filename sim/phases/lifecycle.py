@@ -12,28 +12,57 @@ import numpy as np
 
 from agents.coalition import CoalitionStatus
 from agents.customer import NO_COALITION, Status
-from mechanisms.jit import use_kernels
+from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.membership import members_of
 from sim.state import MarketState
+
+arrive_kernel = lazy_kernel("mechanisms.kernels.trade", "arrive_kernel")
+expire_kernel = lazy_kernel("mechanisms.kernels.trade", "expire_kernel")
+
+_WAITING, _ACTIVE, _LEFT = int(Status.WAITING), int(Status.ACTIVE), int(Status.LEFT)
 
 
 def arrive(state: MarketState) -> None:
     """Customers whose arrival step has come start shopping."""
     cu, t = state.customers, state.step.t
+    if use_kernels(cu.n):
+        arrive_kernel(cu.status, cu.arrival, cu.active_since, t, _WAITING, _ACTIVE)
+        return
     new = (cu.status == Status.WAITING) & (cu.arrival <= t)
     cu.status[new] = Status.ACTIVE
     cu.active_since[new] = t
 
 
 def expire(state: MarketState) -> None:
-    """Customers out of patience leave unserved (and leave their coalition)."""
+    """Customers out of patience leave unserved (and leave their coalition).
+
+    Coalition sizes are recounted only when a member left: every step's trade ends with a
+    recount, so otherwise the recount would change nothing.
+    """
     cu, t = state.customers, state.step.t
-    # Crowdfunding backers have paid: they wait for their campaign to close.
-    out = cu.active() & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
-    cu.status[out] = Status.LEFT
-    cu.coalition[out] = NO_COALITION
-    cu.invite[out] = NO_COALITION
-    refresh_coalitions(state)
+    if use_kernels(cu.n):
+        member_left = expire_kernel(
+            cu.status,
+            cu.active_since,
+            cu.patience,
+            cu.escrow,
+            cu.coalition,
+            cu.invite,
+            t,
+            _ACTIVE,
+            _LEFT,
+        )
+    else:
+        # Crowdfunding backers have paid: they wait for their campaign to close.
+        out = np.flatnonzero(
+            (cu.status == Status.ACTIVE) & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
+        )
+        member_left = bool((cu.coalition[out] != NO_COALITION).any())
+        cu.status[out] = Status.LEFT
+        cu.coalition[out] = NO_COALITION
+        cu.invite[out] = NO_COALITION
+    if member_left:
+        refresh_coalitions(state)
 
 
 def leave_coalitions(state: MarketState, who: np.ndarray) -> None:

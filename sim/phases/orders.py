@@ -13,11 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from mechanisms.formation import clear_orders
+from mechanisms.jit import lazy_kernel, use_kernels
+from sim.community import NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import leave_coalitions, refresh_coalitions
-from sim.phases.seller_choice import cheapest
+from sim.phases.seller_choice import pick_cheapest
 from sim.records import Orders, Protocol
 from sim.state import MarketState
+
+members_of_kernel = lazy_kernel("mechanisms.kernels.trade", "members_of_kernel")
+solo_choice_kernel = lazy_kernel("mechanisms.kernels.trade", "solo_choice_kernel")
 
 
 def coalition_orders(
@@ -30,11 +35,7 @@ def coalition_orders(
     g = co.product[ready]
     terms = formation.deal_terms(state, ready, g)
     seller, fixed = terms.seller, terms.fixed
-    row_of = np.full(len(co), -1, dtype=np.int64)
-    row_of[ready] = np.arange(len(ready))
-    members = np.flatnonzero(cu.coalition >= 0)
-    members = members[row_of[cu.coalition[members]] >= 0]
-    grp = row_of[cu.coalition[members]]
+    members, grp = members_of(cu.coalition, ready, len(co))
     has_seller = seller >= 0
 
     def price_of(rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
@@ -42,10 +43,12 @@ def coalition_orders(
         price = np.where(np.isnan(fixed[rows]), b.quote(s, g[rows], qty), fixed[rows])
         return np.where(has_seller[rows], price, np.inf)
 
-    # Members never buy from a seller they boycott: they leave the order.
-    refuse = has_seller[grp] & state.community.refuses(members, np.maximum(seller[grp], 0), t)
-    leave_coalitions(state, members[refuse])
-    members, grp = members[~refuse], grp[~refuse]
+    if not isinstance(state.community, NoCommunity):
+        # Members never buy from a seller they boycott: they leave the order.
+        boycott = state.community.refuses(members, np.maximum(seller[grp], 0), t)
+        refuse = has_seller[grp] & boycott
+        leave_coalitions(state, members[refuse])
+        members, grp = members[~refuse], grp[~refuse]
     keep, reservation, list_price = clear_orders(
         grp, cu.wtp[members], cu.quantity[members].astype(np.int64), price_of
     )
@@ -79,40 +82,136 @@ def coalition_orders(
     )
 
 
-def solo_orders(state: MarketState, formation: FormationStrategy) -> Orders | None:
-    """Orders of the customers who buy alone this step (None if there are none)."""
-    cu, b, t = state.customers, state.sellers, state.step.t
-    idx = np.flatnonzero(cu.wants_solo(t, formation.solo_wait(state)))
+def members_of(
+    coalition: np.ndarray, ready: np.ndarray, n_coalitions: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members of the coalitions ``ready`` (ascending) and the row of ``ready`` each is in.
+
+    Args:
+        coalition: Every customer's coalition (-1: none).
+        ready: Coalition ids, one per row.
+        n_coalitions: Number of coalitions ever founded.
+    """
+    row_of = np.full(n_coalitions, -1, dtype=np.int64)
+    row_of[ready] = np.arange(len(ready))
+    if use_kernels(len(coalition)):
+        return members_of_kernel(coalition, row_of)
+    inside = np.flatnonzero(coalition >= 0)
+    rows = row_of[coalition[inside]]
+    mine = rows >= 0
+    return inside[mine], rows[mine]
+
+
+def solo_orders(
+    state: MarketState, formation: FormationStrategy, solo_wait: int | None = None
+) -> Orders | None:
+    """Orders of the customers who buy alone this step (None if there are none).
+
+    ``solo_wait`` is ``formation.solo_wait(state)``, if the caller has it already.
+    """
+    cu, b = state.customers, state.sellers
+    if solo_wait is None:
+        solo_wait = formation.solo_wait(state)
+    idx = cu.solo_buyers(state.step.t, solo_wait)
     if len(idx) == 0:
         return None
     q = cu.quantity[idx].astype(np.int64)
-    quotes = b.quote_all(cu.product[idx].astype(np.int64), q, buyers=idx)
-    quotes[b.capacity_left[None, :] < q[:, None]] = np.inf
-    quotes[state.community.refusals(idx, t)] = np.inf
-    seller = cheapest(quotes * state.community.choice_factor(idx), state.rng)
-    ok = seller >= 0
-    idx, q, seller = idx[ok], q[ok], seller[ok]
-    list_price = quotes[ok][np.arange(len(idx)), seller]
+    product = cu.product[idx].astype(np.int64)
+    quotes = b.quote_all(product, q, buyers=idx)
+    seller, list_price = choose_sellers(state, idx, q, quotes)
+    has = seller >= 0
     if state.learning.wants_observations():
         # Demand-based sellers learn from the valuation signals of the buyers they quote.
-        signals = np.full(len(idx), np.nan)
-        for s_id in np.unique(seller):
-            m = seller == s_id
-            signals[m] = cu.signals(b.policies[s_id], idx[m])
-        state.learning.observe(seller, cu.product[idx].astype(np.int64), signals)
+        h = np.flatnonzero(has)
+        quoted, asked = idx[h], seller[h]
+        signals = np.full(len(h), np.nan)
+        for s_id in np.unique(asked):
+            m = asked == s_id
+            signals[m] = cu.signals(b.policies[s_id], quoted[m])
+        state.learning.observe(asked, product[h], signals)
     # Without bargaining a buyer only orders when the asked price is within its valuation.
-    ok = b.bargains(seller, np.zeros(len(seller), dtype=bool)) | (list_price <= cu.wtp[idx])
-    idx, q, seller, list_price = idx[ok], q[ok], seller[ok], list_price[ok]
+    wtp = cu.wtp[idx]
+    bargains = b.bargains(np.maximum(seller, 0), np.zeros(len(seller), dtype=bool))
+    keep = np.flatnonzero(has & (bargains | (list_price <= wtp)))
+    if len(keep) < len(idx):
+        idx, q, product, seller, list_price, wtp = (
+            a[keep] for a in (idx, q, product, seller, list_price, wtp)
+        )
+    n = len(idx)
     return Orders(
-        coalition=np.full(len(idx), -1, dtype=np.int64),
+        coalition=np.full(n, -1, dtype=np.int64),
         seller=seller,
-        product=cu.product[idx].astype(np.int64),
+        product=product,
         units=q,
-        reservation=cu.wtp[idx],
+        reservation=wtp,
         list_price=list_price,
         tactic=cu.tactic[idx].astype(np.int64),
         discount=cu.discount[idx],
-        protocol=np.full(len(idx), Protocol.TAKE_IT_OR_LEAVE_IT, dtype=np.int8),
+        protocol=np.full(n, Protocol.TAKE_IT_OR_LEAVE_IT, dtype=np.int8),
         members=idx,
-        member_group=np.arange(len(idx)),
+        member_group=np.arange(n),
     )
+
+
+def choose_sellers(
+    state: MarketState, buyers: np.ndarray, quantity: np.ndarray, quotes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each solo buyer's seller (-1: none can serve it) and that seller's quote (NaN if none).
+
+    A buyer passes over sellers without the capacity for its quantity and sellers it
+    refuses, and picks the lowest quote weighed by its opinions
+    (:func:`~sim.phases.seller_choice.cheapest`: one uniform per buyer and seller breaks
+    ties). Large batches take one compiled pass
+    (:func:`mechanisms.kernels.trade.solo_choice_kernel`); :func:`choose_reference` is the
+    numpy reference.
+
+    Args:
+        state: The market (its community and the sellers' capacity left; draws from its rng).
+        buyers: The buyers.
+        quantity: Units each wants.
+        quotes: ``[R, S]`` every seller's quote for each buyer (changed in place).
+    """
+    community, capacity = state.community, state.sellers.capacity_left
+    jit = use_kernels(quotes.size)
+    neutral = isinstance(community, NoCommunity)
+    if neutral:
+        refused = factor = None
+    else:
+        refused = community.refusals(buyers, state.step.t)
+        factor = community.choice_factor(buyers)
+    jitter = state.rng.random(quotes.shape)
+    if jit:
+        if neutral:
+            # Nobody refuses anyone and quotes weigh as they are: nothing to read.
+            refused, factor = np.zeros((0, 0), dtype=bool), np.ones((0, 0))
+        return solo_choice_kernel(quotes, quantity, capacity, refused, factor, jitter, neutral)
+    return choose_reference(quotes, quantity, capacity, refused, factor, jitter)
+
+
+def choose_reference(
+    quotes: np.ndarray,
+    quantity: np.ndarray,
+    capacity: np.ndarray,
+    refused: np.ndarray | None,
+    factor: np.ndarray | None,
+    jitter: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy reference of :func:`choose_sellers` (and of its kernel).
+
+    Args:
+        quotes: ``[R, S]`` quotes (changed in place: ``inf`` where a seller is passed over).
+        quantity: ``[R]`` units each buyer wants.
+        capacity: ``[S]`` capacity each seller has left.
+        refused: ``[R, S]`` sellers each buyer refuses (None: none).
+        factor: ``[R, S]`` weights of the quotes when choosing (None: ones).
+        jitter: ``[R, S]`` tie-break uniforms.
+
+    Returns:
+        ``(seller, list_price)``: -1 and NaN where no seller can serve the buyer.
+    """
+    quotes[capacity[None, :] < quantity[:, None]] = np.inf
+    if refused is not None:
+        quotes[refused] = np.inf
+    seller = pick_cheapest(quotes if factor is None else quotes * factor, jitter)
+    price = quotes[np.arange(len(seller)), np.maximum(seller, 0)]
+    return seller, np.where(seller >= 0, price, np.nan)

@@ -18,7 +18,15 @@ def cheapest(quotes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """
     if quotes.shape[0] == 0:
         return np.empty(0, dtype=np.int64)
-    jitter = rng.random(quotes.shape)
+    return pick_cheapest(quotes, rng.random(quotes.shape))
+
+
+def pick_cheapest(quotes: np.ndarray, jitter: np.ndarray) -> np.ndarray:
+    """:func:`cheapest` given its tie-break uniforms ``jitter`` (``[R, S]``, drawn by the caller).
+
+    Among the sellers whose quote equals the row's lowest, the one with the lowest uniform
+    wins (the first of equal uniforms); -1 where the lowest quote is not finite.
+    """
     best = quotes.min(axis=1, keepdims=True)
     tied = np.where(quotes == best, jitter, np.inf)
     pick = np.argmin(tied, axis=1)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from agents.coalition import CoalitionStatus
-from mechanisms.allocation import first_fit
+from mechanisms.allocation import first_fit_prefix
 from mechanisms.bargaining import Side, alternating_offers
-from sim.community import FAILED_DELIVERY
+from mechanisms.jit import use_kernels
+from sim.community import FAILED_DELIVERY, NoCommunity
 from sim.phases.formation import FormationStrategy
 from sim.phases.lifecycle import close, refresh_coalitions
 from sim.phases.orders import coalition_orders, solo_orders
-from sim.phases.settlement import settle
+from sim.phases.settlement import SettleTerms, settle
 from sim.records import Orders, Priced, Protocol
 from sim.state import MarketState
 
@@ -32,19 +33,36 @@ class Trade:
 
     def __init__(self, formation: FormationStrategy) -> None:
         self.formation = formation
+        self._settings: tuple[object, int, SettleTerms] | None = None
+
+    def settings(self, state: MarketState) -> tuple[int, SettleTerms]:
+        """How long customers wait for a group, and the settlement settings.
+
+        Both follow from the run's config alone, so they are read once per config (a config
+        lookup costs tens of microseconds, more than a small market's step of most phases).
+        """
+        if self._settings is None or self._settings[0] is not state.cfg:
+            wait = self.formation.solo_wait(state)
+            self._settings = (state.cfg, wait, SettleTerms.of(state.cfg))
+        return self._settings[1], self._settings[2]
 
     def __call__(self, state: MarketState) -> None:
         """Build, price, allocate and settle the step's orders."""
-        cu, b = state.customers, state.sellers
+        b = state.sellers
         b.capacity_left[:] = b.capacity
-        state.step.active_buyers = int(cu.active().sum())
+        state.step.active_buyers = state.customers.count_active()
+        solo_wait, terms = self.settings(state)
         ready = self.formation.ready(state)
         group = coalition_orders(state, self.formation, ready)
-        solo = solo_orders(state, self.formation)
+        solo = solo_orders(state, self.formation, solo_wait)
         parts = [o for o in (group, solo) if o is not None and len(o)]
         if parts:
-            execute(state, Orders.concat(parts), n_group=len(group) if group is not None else 0)
-        refresh_coalitions(state)
+            orders = parts[0] if len(parts) == 1 else Orders.concat(parts)
+            n_group = len(group) if group is not None else 0
+            execute(state, orders, n_group, terms)
+        elif len(ready) == 0:
+            # Settlement and clearing end with a recount; ``ready`` may have closed groups.
+            refresh_coalitions(state)
 
 
 def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndarray:
@@ -52,6 +70,8 @@ def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndar
 
     A group bargains with its founder's opinions, a solo buyer with its own.
     """
+    if isinstance(state.community, NoCommunity):
+        return np.ones(len(k))
     cid = orders.coalition[k]
     first_member = np.full(len(orders), -1, dtype=np.int64)
     first_member[orders.member_group[::-1]] = orders.members[::-1]
@@ -93,8 +113,13 @@ def negotiate(state: MarketState, orders: Orders) -> Priced:
     return Priced(agreed=agreed, price=price, rounds=rounds, protocol=protocol)
 
 
-def execute(state: MarketState, orders: Orders, n_group: int) -> None:
-    """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups)."""
+def execute(
+    state: MarketState, orders: Orders, n_group: int, terms: SettleTerms | None = None
+) -> None:
+    """Negotiate, allocate capacity and settle ``orders`` (the first ``n_group`` are groups).
+
+    ``terms`` are the run's settlement settings (default: read from ``state.cfg``).
+    """
     priced = negotiate(state, orders)
     agreed = priced.agreed
     # Capacity: agreed orders queue in random order; each is served if it still fits.
@@ -102,14 +127,17 @@ def execute(state: MarketState, orders: Orders, n_group: int) -> None:
     served = np.zeros(len(orders), dtype=bool)
     k = np.flatnonzero(agreed)
     if len(k):
-        served[k] = first_fit(
-            s[k], orders.units[k], state.sellers.capacity_left, state.rng.random(len(k))
+        priority = state.rng.random(len(k))
+        served[k] = first_fit_prefix(
+            s[k], orders.units[k], state.sellers.capacity_left, priority, use_kernels(len(k))
         )
-    undelivered = (agreed & ~served)[orders.member_group]
-    state.community.record_failure(
-        orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
-    )
+    if not isinstance(state.community, NoCommunity):
+        undelivered = (agreed & ~served)[orders.member_group]
+        state.community.record_failure(
+            orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
+        )
     # Failed coalition negotiations dissolve; members become free to buy alone.
-    failed = (np.arange(len(orders)) < n_group) & ~agreed
-    close(state, orders.coalition[failed], CoalitionStatus.DISSOLVED)
-    settle(state, orders, served, priced)
+    if n_group:
+        failed = ~agreed[:n_group]
+        close(state, orders.coalition[:n_group][failed], CoalitionStatus.DISSOLVED)
+    settle(state, orders, served, priced, terms)

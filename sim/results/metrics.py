@@ -104,6 +104,12 @@ def step_metrics(
         return out
     q = chunk.quantity
     group = chunk.coalition_id >= 0
+    if group.any():
+        price_coalition = _weighted_mean(chunk.unit_price[group], q[group])
+        price_solo = _weighted_mean(chunk.unit_price[~group], q[~group])
+    else:
+        price_coalition = float("nan")
+        price_solo = _weighted_mean(chunk.unit_price, q)
     cs, profit = _flows(
         q,
         chunk.unit_price,
@@ -115,8 +121,8 @@ def step_metrics(
     out.update(
         deals=int(len(q)),
         units_sold=int(q.sum()),
-        mean_price_coalition=_weighted_mean(chunk.unit_price[group], q[group]),
-        mean_price_solo=_weighted_mean(chunk.unit_price[~group], q[~group]),
+        mean_price_coalition=price_coalition,
+        mean_price_solo=price_solo,
         consumer_surplus=cs,
         seller_profit=profit,
         welfare=cs + profit,
