@@ -7,7 +7,6 @@ import numpy as np
 from mechanisms.formation import group_cumsum
 from mechanisms.jit import lazy_kernel, use_kernels
 
-_first_fit_kernel = lazy_kernel("mechanisms.kernels.allocation", "_first_fit_kernel")
 _first_fit_walk = lazy_kernel("mechanisms.kernels.trade", "_first_fit_walk")
 
 
@@ -24,9 +23,8 @@ def first_fit(
     order) and accepting an order whenever its ``units`` do not exceed the capacity left —
     but batched over all sellers: each pass drops queued orders that no longer fit, then
     accepts every seller's leading run of orders whose running total fits. Passes repeat
-    until the queue is empty, so the result is exactly sequential first-fit. The kernel
-    (``jit``) walks the queues themselves, and only those of sellers whose orders do not all
-    fit (when they all fit, the order of the queue cannot matter).
+    until the queue is empty, so the result is exactly sequential first-fit. With ``jit``
+    it is :func:`first_fit_prefix` with its compiled walk (the same result).
 
     Args:
         seller: Seller of each order.
@@ -39,12 +37,10 @@ def first_fit(
     Returns:
         Mask of the orders served.
     """
+    if use_kernels(len(seller)) if jit is None else jit:
+        return first_fit_prefix(seller, units, capacity, priority, jit=True)
     left = np.asarray(capacity, dtype=np.int64).copy()
     units = np.asarray(units, dtype=np.int64)
-    if use_kernels(len(seller)) if jit is None else jit:
-        if len(seller) == 0:
-            return np.zeros(0, dtype=bool)
-        return _first_fit_kernel(seller, units, left, np.asarray(priority))
     served = np.zeros(len(seller), dtype=bool)
     queue = np.lexsort((priority, seller))
     while len(queue):
