@@ -13,7 +13,9 @@ only on its own inputs.
 That numpy protocol is the specification. When every tactic in play can describe itself
 as data (``compiled``, see :class:`~mechanisms.negotiation_state.CompiledTactic`) and the
 JIT serves the call (:func:`mechanisms.jit.use_kernels`), the rounds run instead in the numba kernel
-of :mod:`mechanisms.kernels.bargaining`, with bit-identical outcomes (checked by
+of :mod:`mechanisms.kernels.bargaining`. Without the kernel, tactics whose offers ignore
+the opponent (time-dependent, Rubinstein) are played for every round at once in numpy by
+:mod:`mechanisms.bargaining_horizon`. All paths give bit-identical outcomes (checked by
 ``tests/mechanisms/test_bargaining_kernel.py``).
 
 References:
@@ -33,6 +35,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from mechanisms.bargaining_horizon import play_memoryless
 from mechanisms.concession import linear_utility
 from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.negotiation_state import (
@@ -40,6 +43,7 @@ from mechanisms.negotiation_state import (
     CompiledTactic,
     FloatArray,
     NegotiationState,
+    Rule,
     Tactic,
     compiled_form,
 )
@@ -235,6 +239,7 @@ def alternating_offers(
     *,
     record: bool = False,
     jit: bool | None = None,
+    reference: bool = False,
 ) -> Outcome:
     """Run ``M`` alternating-offers negotiations with a deadline, all at once.
 
@@ -249,8 +254,9 @@ def alternating_offers(
     When every tactic in play has a compiled form (``compiled(max_rounds)``, see
     :class:`~mechanisms.negotiation_state.Tactic`) and the JIT is on, the rounds run in
     the kernel :func:`mechanisms.kernels.bargaining.run_negotiations`, which gives the same
-    outcome bit for bit; otherwise (and always with ``CROWDBARGAIN_JIT=0``) they run here
-    in numpy.
+    outcome bit for bit. Otherwise (and always with ``CROWDBARGAIN_JIT=0``) they run in
+    numpy: all rounds at once (:func:`mechanisms.bargaining_horizon.play_memoryless`) when
+    every tactic in play is memoryless, else round by round.
 
     Args:
         buyer: Buyer side (reservation = willingness to pay).
@@ -260,7 +266,9 @@ def alternating_offers(
         first_mover: ``"seller"`` or ``"buyer"``.
         record: Also return every offer in ``Outcome.offers``.
         jit: Use the compiled kernel when the tactics allow it; None (the default) follows
-            :func:`mechanisms.jit.use_kernels` for ``M``, False forces the numpy reference.
+            :func:`mechanisms.jit.use_kernels` for ``M``, False never uses it.
+        reference: Play round by round through the tactics' ``propose``/``accept`` (the
+            specification) even where a faster path gives the same outcome.
 
     Returns:
         The :class:`Outcome` of each negotiation.
@@ -288,10 +296,9 @@ def alternating_offers(
     price = np.full(m, np.nan)
     rounds = np.full(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
-    compiled = None
-    if m and (use_kernels(m) if jit is None else jit):
-        compiled = _compiled_tactics(tactics, sides.tactic, max_rounds)
-    if compiled is not None:
+    compiled = None if reference or not m else _compiled_tactics(tactics, sides.tactic, max_rounds)
+    kernel = compiled is not None and (use_kernels(m) if jit is None else jit)
+    if kernel:
         raw_utility = np.zeros((2, m))
         _run_negotiations(
             sides.reservation,
@@ -310,8 +317,23 @@ def alternating_offers(
         # The last step of linear_utility, on the kernel's values (it costs ~10 numpy calls).
         utility = np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
     else:
-        b, s = _Book(sides, BUYER), _Book(sides, SELLER)
-        _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
+        if compiled is not None and _memoryless(compiled[0], sides.tactic):
+            play_memoryless(
+                sides.reservation,
+                sides.opening,
+                sides.low,
+                sides.high,
+                sides.discount,
+                sides.tactic,
+                *compiled,
+                BUYER if first_mover == "buyer" else SELLER,
+                price,
+                rounds,
+                offers_log,
+            )
+        else:
+            b, s = _Book(sides, BUYER), _Book(sides, SELLER)
+            _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
         utility = linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
 
     agreed = ~np.isnan(price)
@@ -326,6 +348,12 @@ def alternating_offers(
         seller_utility=utility[SELLER],
         offers=offers_log,
     )
+
+
+def _memoryless(rule: npt.NDArray[np.int64], tactic: npt.NDArray[np.int64]) -> bool:
+    """Whether every tactic in play has a memoryless rule (time-dependent or Rubinstein)."""
+    ok = (rule == Rule.TIME_DEPENDENT) | (rule == Rule.RUBINSTEIN)
+    return bool(ok.all() or ok[tactic].all())
 
 
 def _compiled_tactics(

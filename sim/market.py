@@ -22,6 +22,7 @@ from agents.pricing.registry import make_policy
 from agents.seller import SellerBook
 from sim.community import make_community
 from sim.network import Graph, build_graph
+from sim.settings import settings_of
 from sim.state import MarketState, PriceLists
 
 
@@ -132,8 +133,9 @@ def build_market(
     )
     sellers.signal_source = customers.signals
     max_order = cfg.coalition.max_size * c.quantity_max
+    settings = settings_of(cfg)
     return MarketState(
-        cfg=cfg,
+        cfg=settings,
         rng=rng,
         graph=graph,
         customers=customers,
@@ -144,5 +146,5 @@ def build_market(
         tactic_names=tactic_names,
         base_cost=base_cost,
         prices=PriceLists.of(sellers, max_order),
-        community=make_community(cfg.community, c.n, sellers.n),
+        community=make_community(settings.community, c.n, sellers.n),
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from omegaconf import DictConfig
 
 from agents.coalition import CoalitionTable
 from agents.customer import CustomerPopulation
@@ -23,6 +22,7 @@ from agents.seller import SellerBook
 from sim.community import Community
 from sim.network import Graph
 from sim.records import DealChunk
+from sim.settings import Settings
 
 
 @dataclass
@@ -78,7 +78,8 @@ class MarketState:
     """Everything one run's phases work on.
 
     Attributes:
-        cfg: The resolved config (the model's keyword nodes plus ``seed`` and ``steps``).
+        cfg: The resolved config (the model's keyword nodes plus ``seed`` and ``steps``),
+            read-only plain values (:class:`~sim.settings.Settings`).
         rng: The run's random generator (the Mesa model's ``rng``): every draw of a step.
         graph: The social graph (CSR).
         customers: Customer columns.
@@ -96,7 +97,7 @@ class MarketState:
         escrow_in: Money ever paid into crowdfunding escrow.
     """
 
-    cfg: DictConfig
+    cfg: Settings
     rng: np.random.Generator
     graph: Graph
     customers: CustomerPopulation

@@ -23,7 +23,7 @@ PACKAGES = ("mechanisms", "agents", "sim", "experiments", "classroom")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mechanisms",),
     ("agents",),
-    ("sim.network", "sim.records"),
+    ("sim.network", "sim.records", "sim.settings"),
     ("sim.state", "sim.community", "sim.results"),
     ("sim.phases",),
     ("sim.config",),

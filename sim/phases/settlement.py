@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from omegaconf import DictConfig
 
 from agents.coalition import CoalitionStatus
 from agents.customer import NO_COALITION, Status
@@ -20,6 +19,7 @@ from mechanisms.arrays import sorted_unique
 from mechanisms.division import divide
 from sim.phases.lifecycle import close, refresh_coalitions
 from sim.records import DealChunk, Orders, Priced, Protocol
+from sim.settings import Settings
 from sim.state import MarketState
 
 
@@ -40,7 +40,7 @@ class SettleTerms:
     repeat_rate: float
 
     @classmethod
-    def of(cls, cfg: DictConfig) -> SettleTerms:
+    def of(cls, cfg: Settings) -> SettleTerms:
         """The terms of the run configured by ``cfg``."""
         co = cfg.coalition
         return cls(

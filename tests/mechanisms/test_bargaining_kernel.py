@@ -78,11 +78,19 @@ def bargains(draw, max_m=40):
 
 
 def run_both(case, tactics=TACTICS):
+    """(kernel, reference) outcomes; also checks the numpy path without kernel (all rounds
+    at once where every tactic in play is memoryless) against the reference."""
     buyer, seller, max_rounds, first_mover, record = case
-    return tuple(
-        alternating_offers(buyer, seller, tactics, max_rounds, first_mover, record=record, jit=jit)
-        for jit in (True, False)
+    kwargs = {"record": record}
+    kernel = alternating_offers(buyer, seller, tactics, max_rounds, first_mover, jit=True, **kwargs)
+    numpy_path = alternating_offers(
+        buyer, seller, tactics, max_rounds, first_mover, jit=False, **kwargs
     )
+    reference = alternating_offers(
+        buyer, seller, tactics, max_rounds, first_mover, reference=True, **kwargs
+    )
+    assert_identical(numpy_path, reference)
+    return kernel, reference
 
 
 @settings(max_examples=200, deadline=None)
@@ -141,6 +149,23 @@ def test_kernel_is_used_when_every_tactic_in_play_compiles():
         alternating_offers(buyer, seller, TACTICS, 10, jit=True)
         assert spy.call_count == 1
         alternating_offers(buyer, seller, TACTICS, 10, jit=False)
+        assert spy.call_count == 1
+
+
+def test_memoryless_tactics_play_every_round_at_once_without_the_kernel():
+    names = [t.name for t in TACTICS]
+    tit_for_tat = names.index("tit_for_tat")
+    memoryless = [names.index("boulware"), names.index("rubinstein")]
+    buyer = Side(np.array([10.0, 9.0]), 5.0, 0.9, np.array(memoryless))
+    seller = Side(np.array([6.0, 6.0]), 12.0, 0.9, np.array(memoryless[::-1]))
+    with mock.patch.object(bargaining, "play_memoryless", wraps=bargaining.play_memoryless) as spy:
+        alternating_offers(buyer, seller, TACTICS, 10, jit=False)
+        assert spy.call_count == 1
+        alternating_offers(buyer, seller, TACTICS, 10, reference=True)
+        assert spy.call_count == 1
+        # Tit-for-tat imitates the opponent's concessions: round by round only.
+        mimic = Side(seller.reservation, seller.opening, 0.9, np.array([tit_for_tat, 0]))
+        alternating_offers(buyer, mimic, TACTICS, 10, jit=False)
         assert spy.call_count == 1
 
 
