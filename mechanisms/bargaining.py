@@ -35,7 +35,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from mechanisms.bargaining_horizon import play_memoryless
+from mechanisms.bargaining_horizon import Packed, play_memoryless
 from mechanisms.concession import linear_utility
 from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.negotiation_state import (
@@ -44,13 +44,12 @@ from mechanisms.negotiation_state import (
     FloatArray,
     NegotiationState,
     Rule,
+    StackedSides,
     Tactic,
     compiled_form,
 )
 
 IntArray = npt.NDArray[np.intp]
-#: Rule codes, concession tables and tolerances of the tactics, as the kernel takes them.
-Packed = tuple[npt.NDArray[np.int64], FloatArray, FloatArray]
 
 #: Negotiation protocols this module runs (``negotiation.protocol``).
 NEGOTIATION_PROTOCOLS = ("alternating_offers",)
@@ -156,31 +155,29 @@ _run_negotiations = lazy_kernel("mechanisms.kernels.bargaining", "run_negotiatio
 _IS_BUYER = np.array([[True], [False]])
 
 
-class _Sides:
-    """Both sides' arrays stacked as ``(2, M)``, row :data:`BUYER` then :data:`SELLER`.
-
-    What the protocol derives from the inputs, once: the opening clamped to the own side
-    of the reservation, and the own range ``[low, high]``.
-    """
-
-    def __init__(self, buyer: Side, seller: Side) -> None:
-        self.reservation = np.array((buyer.reservation, seller.reservation))
-        self.opening = np.array(
-            (
-                np.minimum(buyer.opening, buyer.reservation),
-                np.maximum(seller.opening, seller.reservation),
-            )
+def _stack(buyer: Side, seller: Side) -> StackedSides:
+    """Both sides stacked, row :data:`BUYER` then :data:`SELLER`."""
+    reservation = np.array((buyer.reservation, seller.reservation))
+    opening = np.array(
+        (
+            np.minimum(buyer.opening, buyer.reservation),
+            np.maximum(seller.opening, seller.reservation),
         )
-        self.low = np.minimum(self.opening, self.reservation)
-        self.high = np.maximum(self.opening, self.reservation)
-        self.discount = np.array((buyer.discount, seller.discount))
-        self.tactic = np.array((buyer.tactic, seller.tactic), dtype=np.int64)
+    )
+    return StackedSides(
+        reservation=reservation,
+        opening=opening,
+        low=np.minimum(opening, reservation),
+        high=np.maximum(opening, reservation),
+        discount=np.array((buyer.discount, seller.discount)),
+        tactic=np.array((buyer.tactic, seller.tactic), dtype=np.int64),
+    )
 
 
 class _Book:
     """Per-side working arrays of the numpy protocol (internal)."""
 
-    def __init__(self, sides: _Sides, row: int) -> None:
+    def __init__(self, sides: StackedSides, row: int) -> None:
         self.is_buyer = row == BUYER
         self.reservation = sides.reservation[row]
         self.opening = sides.opening[row]
@@ -292,23 +289,19 @@ def alternating_offers(
                 f"{len(tactics)} tactics"
             )
 
-    sides = _Sides(buyer, seller)
+    sides = _stack(buyer, seller)
     price = np.full(m, np.nan)
     rounds = np.full(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
     compiled = None if reference or not m else _compiled_tactics(tactics, sides.tactic, max_rounds)
     kernel = compiled is not None and (use_kernels(m) if jit is None else jit)
+    first = BUYER if first_mover == "buyer" else SELLER
     if kernel:
         raw_utility = np.zeros((2, m))
         _run_negotiations(
-            sides.reservation,
-            sides.opening,
-            sides.low,
-            sides.high,
-            sides.discount,
-            sides.tactic,
+            *sides,
             *compiled,
-            BUYER if first_mover == "buyer" else SELLER,
+            first,
             price,
             rounds,
             offers_log if offers_log is not None else np.empty((0, m)),
@@ -318,19 +311,7 @@ def alternating_offers(
         utility = np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
     else:
         if compiled is not None and _memoryless(compiled[0], sides.tactic):
-            play_memoryless(
-                sides.reservation,
-                sides.opening,
-                sides.low,
-                sides.high,
-                sides.discount,
-                sides.tactic,
-                *compiled,
-                BUYER if first_mover == "buyer" else SELLER,
-                price,
-                rounds,
-                offers_log,
-            )
+            play_memoryless(sides, compiled, first, price, rounds, offers_log)
         else:
             b, s = _Book(sides, BUYER), _Book(sides, SELLER)
             _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mechanisms.concession import linear_utility, rubinstein_shares
-from mechanisms.negotiation_state import FloatArray, Rule
+from mechanisms.negotiation_state import FloatArray, Rule, StackedSides
 
 #: Rules this path plays: offers that ignore the opponent's history.
 MEMORYLESS_RULES = frozenset({Rule.TIME_DEPENDENT, Rule.RUBINSTEIN})
@@ -31,20 +31,16 @@ MEMORYLESS_RULES = frozenset({Rule.TIME_DEPENDENT, Rule.RUBINSTEIN})
 #: Most elements of one ``(max_rounds, chunk)`` table: bounds the temporaries (~8 MB each).
 _CHUNK_ELEMENTS = 1 << 20
 
-#: Row of the buyer and of the seller in the stacked ``(2, M)`` side arrays.
+#: Row of the buyer and of the seller in :class:`StackedSides`.
 _BUYER, _SELLER = 0, 1
+
+#: Rule codes, concession tables ``(K, max_rounds)`` and tolerances of the tactics.
+Packed = tuple[npt.NDArray[np.int64], FloatArray, FloatArray]
 
 
 def play_memoryless(
-    reservation: FloatArray,
-    opening: FloatArray,
-    low: FloatArray,
-    high: FloatArray,
-    discount: FloatArray,
-    tactic: npt.NDArray[np.int64],
-    rule: npt.NDArray[np.int64],
-    alpha: FloatArray,
-    tolerance: FloatArray,
+    sides: StackedSides,
+    packed: Packed,
     first: int,
     price: FloatArray,
     rounds: npt.NDArray[np.intp],
@@ -52,140 +48,74 @@ def play_memoryless(
 ) -> None:
     """Play ``M`` negotiations whose tactics are all memoryless; fills the outputs in place.
 
-    Inputs are those of :func:`mechanisms.kernels.bargaining.run_negotiations`: side arrays
-    of shape ``(2, M)`` (row 0 buyer, row 1 seller) with the opening already clamped to the
-    own side of the reservation and ``[low, high]`` the own range, and per tactic its rule
-    code, concession table ``(K, max_rounds)`` and tolerance. Every tactic in play must have
-    a rule in :data:`MEMORYLESS_RULES`.
-
     Args:
-        reservation: Reservation prices, ``(2, M)``.
-        opening: Clamped openings, ``(2, M)``.
-        low: Lower ends of the own ranges, ``(2, M)``.
-        high: Upper ends of the own ranges, ``(2, M)``.
-        discount: Discount factors, ``(2, M)``.
-        tactic: Tactic indices, ``(2, M)``.
-        rule: Rule code of each tactic, ``(K,)``.
-        alpha: Concession tables, ``(K, max_rounds)``.
-        tolerance: Acceptance tolerances, ``(K,)``.
+        sides: Both sides, as the protocol stacks them.
+        packed: Rule code, concession table and tolerance of each tactic (every tactic in
+            play must have a rule of :data:`MEMORYLESS_RULES`).
         first: Row of the side that proposes at even rounds.
         price: Output, ``(M,)``, NaN on entry; the agreed price.
         rounds: Output, ``(M,)``, ``max_rounds`` on entry; offers up to the agreement.
         offers: Output ``(max_rounds, M)``, NaN on entry, to record every offer; or None.
     """
-    m = reservation.shape[1]
-    max_rounds = alpha.shape[1]
+    m = sides.reservation.shape[1]
+    max_rounds = packed[1].shape[1]
     step = max(1, _CHUNK_ELEMENTS // max_rounds)
     for start in range(0, m, step):
         part = slice(start, min(start + step, m))
-        _play_chunk(
-            reservation[:, part],
-            opening[:, part],
-            low[:, part],
-            high[:, part],
-            discount[:, part],
-            tactic[:, part],
-            rule,
-            alpha,
-            tolerance,
-            first,
-            price[part],
-            rounds[part],
-            None if offers is None else offers[:, part],
-        )
+        made, accepted = _offers_and_answers(sides.columns(part), packed, first)
+        agreed = accepted.any(axis=0)
+        at = accepted.argmax(axis=0)
+        cols = np.flatnonzero(agreed)
+        price[part][cols] = made[at[cols], cols]
+        rounds[part][cols] = at[cols] + 1
+        if offers is not None:
+            last = np.where(agreed, at, max_rounds - 1)
+            shown = np.arange(max_rounds)[:, None] <= last
+            offers[:, part][shown] = made[shown]
 
 
-def _own_offers(
-    row: int,
-    reservation: FloatArray,
-    opening: FloatArray,
-    low: FloatArray,
-    high: FloatArray,
-    discount: FloatArray,
-    tactic: npt.NDArray[np.int64],
-    rule: npt.NDArray[np.int64],
-    alpha: FloatArray,
-) -> FloatArray:
+def _own_offers(sides: StackedSides, packed: Packed, row: int) -> FloatArray:
     """What side ``row`` would propose at every round, ``(max_rounds, M)``, clipped."""
-    k = tactic[row]
-    res, opn = reservation[row], opening[row]
+    rule, alpha, _ = packed
+    k = sides.tactic[row]
+    res, opn = sides.reservation[row], sides.opening[row]
     # TimeDependent.propose: clip(best + alpha * (worst - best)).
     table = opn + alpha[k].T * (res - opn)
     rubinstein = rule[k] == Rule.RUBINSTEIN
     if rubinstein.any():
         # Rubinstein.propose: clip(res + share * (opening - res)), the same every round.
-        share, _ = rubinstein_shares(discount[row], discount[1 - row])
+        share, _ = rubinstein_shares(sides.discount[row], sides.discount[1 - row])
         table = np.where(rubinstein, res + share * (opn - res), table)
-    return np.clip(table, low[row], high[row])
+    return np.clip(table, sides.low[row], sides.high[row])
 
 
-def _play_chunk(
-    reservation: FloatArray,
-    opening: FloatArray,
-    low: FloatArray,
-    high: FloatArray,
-    discount: FloatArray,
-    tactic: npt.NDArray[np.int64],
-    rule: npt.NDArray[np.int64],
-    alpha: FloatArray,
-    tolerance: FloatArray,
-    first: int,
-    price: FloatArray,
-    rounds: npt.NDArray[np.intp],
-    offers: FloatArray | None,
-) -> None:
+def _offers_and_answers(
+    sides: StackedSides, packed: Packed, first: int
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """The offer made at every round and whether the responder accepts it, ``(rounds, M)``."""
+    rule, alpha, tolerance = packed
     max_rounds = alpha.shape[1]
-    args = (reservation, opening, low, high, discount, tactic, rule, alpha)
-    own = (_own_offers(_BUYER, *args), _own_offers(_SELLER, *args))
+    buyer, seller = _own_offers(sides, packed, _BUYER), _own_offers(sides, packed, _SELLER)
     # Round t is proposed by `first` when t is even; the other side responds.
     even = (np.arange(max_rounds) % 2 == 0)[:, None]
-    proposer_is_buyer = even if first == _BUYER else ~even
-    made = np.where(proposer_is_buyer, own[_BUYER], own[_SELLER])
-    # The responder's own proposal of round t + 1 (AC_next); none after the deadline.
-    nxt = np.empty_like(made)
-    nxt[:-1] = np.where(proposer_is_buyer[:-1], own[_SELLER][1:], own[_BUYER][1:])
-    nxt[-1] = np.nan
-    res_q = np.where(proposer_is_buyer, reservation[_SELLER], reservation[_BUYER])
-    # Within the responder's reservation: buyer p <= res, seller p >= res.
-    within = np.where(proposer_is_buyer, made >= res_q, made <= res_q)
-    better = np.where(proposer_is_buyer, made >= nxt, made <= nxt)
-    better[-1] = True
-    rule_q = np.where(proposer_is_buyer, rule[tactic[_SELLER]], rule[tactic[_BUYER]])
-    rubinstein = rule_q == Rule.RUBINSTEIN
+    buyer_proposes = even if first == _BUYER else ~even
+    made = np.where(buyer_proposes, buyer, seller)
+    # AC_next: accept what is at least as good as the own proposal of round t + 1; at the
+    # deadline, anything within the reservation.
+    better = np.ones_like(made, dtype=bool)
+    nxt = np.where(buyer_proposes[:-1], seller[1:], buyer[1:])
+    better[:-1] = np.where(buyer_proposes[:-1], made[:-1] >= nxt, made[:-1] <= nxt)
+    reservation = np.where(buyer_proposes, sides.reservation[_SELLER], sides.reservation[_BUYER])
+    within = np.where(buyer_proposes, made >= reservation, made <= reservation)
+    answer = np.where(buyer_proposes, rule[sides.tactic[_SELLER]], rule[sides.tactic[_BUYER]])
+    rubinstein = answer == Rule.RUBINSTEIN
     if rubinstein.any():
-        by_share = _rubinstein_accepts(
-            made, proposer_is_buyer, reservation, opening, discount, tactic, tolerance
-        )
-        accepted = np.where(rubinstein, by_share, better)
-    else:
-        accepted = better
-    accepted &= within
-    agreed = accepted.any(axis=0)
-    at = accepted.argmax(axis=0)
-    cols = np.flatnonzero(agreed)
-    price[cols] = made[at[cols], cols]
-    rounds[cols] = at[cols] + 1
-    if offers is not None:
-        last = np.where(agreed, at, max_rounds - 1)
-        shown = np.arange(max_rounds)[:, None] <= last
-        offers[shown] = made[shown]
-
-
-def _rubinstein_accepts(
-    made: FloatArray,
-    proposer_is_buyer: npt.NDArray[np.bool_],
-    reservation: FloatArray,
-    opening: FloatArray,
-    discount: FloatArray,
-    tactic: npt.NDArray[np.int64],
-    tolerance: FloatArray,
-) -> npt.NDArray[np.bool_]:
-    """Rubinstein.accept for every round: own utility >= ``d_own * s - tolerance``."""
-    q = np.where(proposer_is_buyer, _SELLER, _BUYER)  # (max_rounds, 1)
-    cols = np.arange(made.shape[1])
-    d_own = discount[q, cols]
-    d_opp = discount[1 - q, cols]
-    share, _ = rubinstein_shares(d_own, d_opp)
-    threshold = d_own * share
-    utility = linear_utility(made, reservation[q, cols], opening[q, cols], q == _BUYER)
-    return utility >= threshold - tolerance[tactic[q, cols]]
+        # Rubinstein.accept: own utility of the offer >= d_own * s - tolerance.
+        q = np.where(buyer_proposes, _SELLER, _BUYER)
+        cols = np.arange(made.shape[1])
+        d_own, d_opp = sides.discount[q, cols], sides.discount[1 - q, cols]
+        share, _ = rubinstein_shares(d_own, d_opp)
+        utility = linear_utility(made, reservation, sides.opening[q, cols], q == _BUYER)
+        good = utility >= d_own * share - tolerance[sides.tactic[q, cols]]
+        better = np.where(rubinstein, good, better)
+    return made, better & within

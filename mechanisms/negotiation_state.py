@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -279,3 +279,30 @@ def compiled_form(tactic: Tactic, max_rounds: int) -> CompiledTactic | None:
     """The tactic's :class:`CompiledTactic` for ``max_rounds``, or None if it has none."""
     compiled = getattr(tactic, "compiled", None)
     return None if compiled is None else compiled(max_rounds)
+
+
+class StackedSides(NamedTuple):
+    """Both sides of ``M`` negotiations as ``(2, M)`` arrays: row 0 buyer, row 1 seller.
+
+    What the protocol derives from its inputs once and every way of playing it reads: the
+    opening clamped to the own side of the reservation, and the own range ``[low, high]``.
+
+    Attributes:
+        reservation: Reservation prices.
+        opening: Openings, clamped to the own side of the reservation.
+        low: Lower ends of the own ranges, ``min(opening, reservation)``.
+        high: Upper ends of the own ranges, ``max(opening, reservation)``.
+        discount: Per-round discount factors.
+        tactic: Tactic indices (int64).
+    """
+
+    reservation: FloatArray
+    opening: FloatArray
+    low: FloatArray
+    high: FloatArray
+    discount: FloatArray
+    tactic: npt.NDArray[np.int64]
+
+    def columns(self, part: slice) -> StackedSides:
+        """The negotiations ``part`` (views, no copy)."""
+        return StackedSides(*(a[:, part] for a in self))
