@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from mechanisms.jit import warm_up
+from mechanisms.jit import LOADED_MIN_WORK, warm_up
 from sim.cli.run_folder import run_summary
 from sim.model import MarketModel
 
@@ -102,6 +102,12 @@ def run_task(
     return result
 
 
+def _customers(config: Mapping[str, Any]) -> int:
+    """``customers.n`` of a run's config (0 where it is not a number)."""
+    n = (config.get("customers") or {}).get("n", 0)
+    return n if isinstance(n, int) else 0
+
+
 def run_batch(
     batch: Sequence[tuple[int, str, Mapping[str, Any]]],
     timeseries: bool = True,
@@ -109,10 +115,12 @@ def run_batch(
 ) -> list[RunResult]:
     """Run a batch of ``(index, run_id, config)`` in order (one task of an executor).
 
-    A worker that runs several markets loads the compiled kernels first
-    (:func:`mechanisms.jit.warm_up`, once per process): numba's start-up then pays off
-    even on small markets. Results are the same either way.
+    A worker that runs several markets large enough for the kernels once loaded (from
+    :data:`mechanisms.jit.LOADED_MIN_WORK` customers) loads them first
+    (:func:`mechanisms.jit.warm_up`, once per process): numba's start-up then pays off.
+    Below that size the numpy paths are faster, so nothing is loaded. Results are the same
+    either way.
     """
-    if len(batch) > 1:
+    if len(batch) > 1 and any(_customers(cfg) >= LOADED_MIN_WORK for _, _, cfg in batch):
         warm_up()
     return [run_task(i, rid, cfg, timeseries=timeseries, deals=deals) for i, rid, cfg in batch]

@@ -271,3 +271,15 @@ def test_a_sobol_design_round_trips_through_the_model(tmp_path):
     for index in ("S1", "ST"):
         low, high = rows.loc[("customers.n", index), ["low", "high"]]
         assert low <= 1.0 <= high, (index, low, high)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "warms"), [((30, 40), False), ((30, 5_000), True), ((5_000,), False)]
+)
+def test_a_worker_loads_the_kernels_only_for_markets_large_enough(monkeypatch, sizes, warms):
+    calls = []
+    monkeypatch.setattr(runner_module, "warm_up", lambda: calls.append(1))
+    monkeypatch.setattr(runner_module, "run_task", lambda i, rid, cfg, **_: (i, cfg))
+    batch = [(i, f"r{i}", {"customers": {"n": n}}) for i, n in enumerate(sizes)]
+    assert runner_module.run_batch(batch) == [(i, cfg) for i, _, cfg in batch]
+    assert bool(calls) is warms

@@ -42,12 +42,14 @@ def test_an_unknown_setting_names_the_variable_and_the_allowed_values():
         jit.jit_mode("fast")
 
 
-def test_auto_uses_kernels_for_large_work_or_once_loaded(monkeypatch):
+def test_auto_uses_kernels_for_large_work_and_for_smaller_work_once_loaded(monkeypatch):
     monkeypatch.setattr(jit, "MODE", "auto")
     monkeypatch.setattr(jit, "_LOADED", False)
     assert not jit.use_kernels(jit.MIN_WORK - 1) and jit.use_kernels(jit.MIN_WORK)
     monkeypatch.setattr(jit, "_LOADED", True)
-    assert jit.use_kernels(1)
+    assert not jit.use_kernels(jit.LOADED_MIN_WORK - 1)
+    assert jit.use_kernels(jit.LOADED_MIN_WORK)
+    assert jit.LOADED_MIN_WORK < jit.MIN_WORK
     monkeypatch.setattr(jit, "MODE", "off")
     assert not jit.use_kernels(10**9)
     monkeypatch.setattr(jit, "MODE", "on")
