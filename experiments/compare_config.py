@@ -1,9 +1,10 @@
 """The comparison's config schema: the keys ``configs/compare.yaml`` adds to the run config.
 
 :class:`CompareConfig` is the run config (:class:`sim.config.Config`) plus ``policies``,
-``seeds``, ``vary``, ``jobs`` and ``report``. Importing this module registers
-:func:`compare_schema` as ``compare_schema`` in Hydra's ConfigStore, which ``compare.yaml``
-lists in its defaults, so every module that composes the ``compare`` config imports it.
+``seeds``, ``vary``, ``baseline``, ``jobs``, ``executor`` and ``report``. Importing this
+module registers :func:`compare_schema` as ``compare_schema`` in Hydra's ConfigStore, which
+``compare.yaml`` lists in its defaults, so every module that composes the ``compare`` config
+imports it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig
 
+from experiments.campaign.spec import ExecutorConfig
 from sim.config import Config, command_schema
 
 DEFAULT_POLICIES: tuple[str, ...] = (
@@ -27,23 +29,25 @@ DEFAULT_POLICIES: tuple[str, ...] = (
 )
 """Policies compared when ``policies`` is not given. Extend as ``configs/pricing/`` grows."""
 
-COMPARE_KEYS = frozenset({"policies", "seeds", "vary", "jobs", "report"})
+COMPARE_KEYS = frozenset({"policies", "seeds", "vary", "baseline", "jobs", "executor", "report"})
 """Top-level keys of the comparison itself; every other override describes the market."""
 
 
 @dataclass
-class VaryConfig:
-    """One config key swept over values, on top of the policies and seeds."""
-
-    key: str = ""
-    values: list[Any] = field(default_factory=list)
-
-
-@dataclass
 class ReportConfig:
-    """Report options."""
+    """Report options.
+
+    Attributes:
+        title: The report's title.
+        question: The question the comparison answers, in one sentence (a scenario's own).
+        mechanism: The figure of the scenario's mechanism (``backlash``, ``reviews``,
+            ``threshold_minimum``, ``auction_pair``), or None.
+        figures: Draw and embed the figures.
+    """
 
     title: str = "Pricing policy comparison"
+    question: str = ""
+    mechanism: str | None = None
     figures: bool = True
 
 
@@ -53,10 +57,15 @@ class CompareConfig(Config):
 
     policies: list[str] = field(default_factory=lambda: list(DEFAULT_POLICIES))
     seeds: int = 10
-    # None or {key: ..., values: [...]}, checked against VaryConfig by parse_vary (typed as Any:
-    # OmegaConf cannot merge a dict override into a structured node that is None).
+    # None, {key: ..., values: [...]}, a list of those (a grid) or {KEY: [values]}, checked
+    # by compare_plan.parse_vary (typed as Any: OmegaConf cannot merge a dict override into a
+    # structured node that is None).
     vary: Any = None
+    # Policy the paired differences are taken against (default: posted if compared, else
+    # the first policy).
+    baseline: str | None = None
     jobs: int = 1
+    executor: ExecutorConfig = field(default_factory=ExecutorConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
 
 

@@ -1,27 +1,34 @@
-"""Planning a policy comparison: command-line overrides, checks before anything runs, the runs.
+"""Planning a policy comparison: command-line checks, the comparison as a campaign, reruns.
 
 The command line of ``python -m experiments.compare_policies`` mixes the comparison's own
 keys (``policies``, ``seeds``, ``vary``, ...) with market overrides. This module splits them
-(:func:`split_overrides`), checks them before Hydra creates any folder (:func:`preflight`)
-and composes the resolved config of every run, policy x vary value x seed
-(:func:`plan_runs`).
+(:func:`split_overrides`), checks them before Hydra creates any folder (:func:`preflight`),
+states the comparison as a campaign (:func:`campaign_config`: the policies are an arm of
+``pricing`` options, the varied keys a grid design, on the same seeds) so that the campaign
+engine plans it, runs each distinct config once, resumes and runs on any executor, and
+writes for every planned run the ``python -m sim.run`` command that reproduces it exactly
+(:func:`reproduction_commands`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+import itertools
+import shlex
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hydra import compose, initialize_config_dir
+from hydra import compose
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.compare_config import COMPARE_KEYS, VaryConfig
+from experiments.campaign.plan import Plan, compose_market, flatten, market_config
+from experiments.campaign.spec import CampaignSpec
+from experiments.compare_config import COMPARE_KEYS
+from experiments.overrides import InputError, format_value, hydra_context, override_key
 from sim.cli.preflight import check_overrides, one_line
 from sim.config import CONFIG_DIR
+from sim.results.identity import config_hash
 
 # --------------------------------------------------------------------------- overrides
 
@@ -33,14 +40,8 @@ RESERVED = {
 }
 """Market keys the comparison sets itself and a user may therefore not override."""
 
-
-class InputError(ValueError):
-    """Bad command-line input; the message is the one line shown to the user."""
-
-
-def override_key(override: str) -> str:
-    """The key (or group) an override sets, without ``+``/``~``/``++`` prefixes."""
-    return override.split("=", 1)[0].lstrip("+~").strip()
+#: The config every comparison composes (run config + the comparison's keys).
+CONFIG_NAME = "compare"
 
 
 def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -57,75 +58,76 @@ def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
     return compare_side, market
 
 
-def format_value(value: Any) -> str:
-    """A value written as a Hydra override value (strings quoted when needed)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(format_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{format_value(v)}" for k, v in value.items()) + "}"
-    text = str(value)
-    if text and all(c.isalnum() or c in "_-./:" for c in text) and not text[0].isdigit():
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-@contextmanager
-def hydra_context() -> Iterator[None]:
-    """Initialise Hydra on ``configs/`` for composing (clearing an app's global state first)."""
-    gh = GlobalHydra.instance()
-    if gh.is_initialized():
-        gh.clear()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
-        yield
-
-
 def pricing_options() -> list[str]:
     """Names of the options of the ``pricing`` config group (inside :func:`hydra_context`)."""
     return sorted(GlobalHydra.instance().config_loader().get_group_options("pricing"))
 
 
-VARY_SYNTAX = "vary={key:KEY,values:[V1,V2,...]} (or +vary.key=KEY '+vary.values=[V1,V2]')"
+VARY_SYNTAX = (
+    "vary={key:KEY,values:[V1,V2,...]}, a list of such nodes for a grid "
+    "(vary=[{key:K1,values:[...]},{key:K2,values:[...]}]) or, in a file, a mapping KEY: [V1, V2]"
+)
 
 
-def parse_vary(node: Any) -> VaryConfig | None:
-    """The ``vary`` node as a :class:`VaryConfig` (None when not used).
+def _vary_items(data: Any) -> list[tuple[Any, Any]]:
+    """``(key, values)`` pairs of any accepted ``vary`` form, in the order given."""
+    if isinstance(data, dict) and set(data) == {"key", "values"}:
+        return [(data["key"], data["values"])]
+    if isinstance(data, list) and data:
+        items = []
+        for node in data:
+            if not (isinstance(node, dict) and set(node) == {"key", "values"}):
+                raise InputError(f"vary={data!r} is invalid; allowed: {VARY_SYNTAX}")
+            items.append((node["key"], node["values"]))
+        return items
+    if isinstance(data, dict) and data:
+        return list(flatten(data, lambda v: isinstance(v, list)).items())
+    raise InputError(f"vary={data!r} is invalid; allowed: {VARY_SYNTAX}")
+
+
+def parse_vary(node: Any) -> dict[str, list[Any]]:
+    """The varied keys and their values, in display order (empty when not used).
 
     Raises:
-        InputError: if the node is not ``{key: str, values: [non-empty list of distinct values]}``
-            or names a key the comparison sets itself.
+        InputError: if the node is not one of the forms of :data:`VARY_SYNTAX`, a key is
+            repeated or set by the comparison itself, or a value list is empty or repeats.
     """
     if node is None:
-        return None
+        return {}
     data = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
-    if not isinstance(data, dict) or set(data) != {"key", "values"}:
-        raise InputError(f"vary={data!r} is invalid; allowed: {VARY_SYNTAX}")
-    key, values = data["key"], data["values"]
-    if (
-        not isinstance(key, str)
-        or not key
-        or key.split(".", 1)[0] in COMPARE_KEYS | {"hydra"}
-        or key in RESERVED
-    ):
-        raise InputError(
-            f"vary.key={key!r} is invalid; allowed: a market config key such as "
-            "coalition.max_size (not seed, pricing or pricing.mix)"
-        )
-    if not isinstance(values, list) or not values:
-        raise InputError(f"vary.values={values!r} is invalid; allowed: a non-empty list")
-    if len({format_value(v) for v in values}) != len(values):
-        raise InputError(f"vary.values={values!r} is invalid; allowed: distinct values")
-    return VaryConfig(key=key, values=values)
+    out: dict[str, list[Any]] = {}
+    for key, values in _vary_items(data):
+        if (
+            not isinstance(key, str)
+            or not key
+            or key.split(".", 1)[0] in COMPARE_KEYS | {"hydra"}
+            or key in RESERVED
+        ):
+            raise InputError(
+                f"vary.key={key!r} is invalid; allowed: a market config key such as "
+                "coalition.max_size (not seed, pricing or pricing.mix)"
+            )
+        if key in out:
+            raise InputError(f"vary.key={key!r} is listed twice; allowed: distinct keys")
+        if not isinstance(values, list) or not values:
+            raise InputError(f"vary.values={values!r} is invalid; allowed: a non-empty list")
+        if len({format_value(v) for v in values}) != len(values):
+            raise InputError(f"vary.values={values!r} is invalid; allowed: distinct values")
+        out[key] = values
+    return out
 
 
-def vary_override(vary: VaryConfig | None, value: Any) -> list[str]:
-    """The override that sets the varied key to ``value`` (none without ``vary``)."""
-    return [f"{vary.key}={format_value(value)}"] if vary else []
+def vary_overrides(point: Mapping[str, Any]) -> list[str]:
+    """The overrides that set each varied key to its value at ``point``."""
+    return [f"{key}={format_value(value)}" for key, value in point.items()]
+
+
+def baseline_of(cfg: DictConfig) -> str:
+    """The policy the paired differences are taken against."""
+    policies = [str(p) for p in cfg.policies]
+    if cfg.baseline is not None:
+        return str(cfg.baseline)
+    return "posted" if "posted" in policies else policies[0]
 
 
 def check_comparison(cfg: DictConfig, market: Sequence[str]) -> None:
@@ -150,6 +152,11 @@ def check_comparison(cfg: DictConfig, market: Sequence[str]) -> None:
     repeated = sorted({p for p in policies if policies.count(p) > 1})
     if repeated:
         raise InputError(f"policies: {repeated[0]!r} is listed twice; allowed: distinct names")
+    if cfg.baseline is not None and cfg.baseline not in policies:
+        raise InputError(
+            f"baseline={cfg.baseline!r} is invalid; allowed: one of the compared policies "
+            f"({' | '.join(map(str, policies))})"
+        )
     if cfg.seeds < 1:
         raise InputError(f"seeds={cfg.seeds} is invalid; allowed: an integer >= 1")
     if cfg.jobs < 1:
@@ -158,12 +165,10 @@ def check_comparison(cfg: DictConfig, market: Sequence[str]) -> None:
         key = override_key(o)
         if key in RESERVED:
             raise InputError(f"{o} cannot be given here: {RESERVED[key]}")
-    vary = parse_vary(cfg.vary)
-    if vary is not None:
-        key = vary.key
+    for key in parse_vary(cfg.vary):
         clash = [o for o in market if override_key(o) == key]
         if clash:
-            raise InputError(f"{clash[0]} cannot be given here: {key} is the varied key")
+            raise InputError(f"{clash[0]} cannot be given here: {key} is a varied key")
 
 
 def preflight(argv: Sequence[str]) -> str | None:
@@ -172,7 +177,7 @@ def preflight(argv: Sequence[str]) -> str | None:
     Composes the ``compare`` config with the overrides, checks the policy names against the
     ``pricing`` options, the counts, ``vary`` and, through
     :func:`sim.cli.preflight.check_overrides`, every market config the comparison would run
-    (each policy, each varied value).
+    (each policy with each value of each varied key).
 
     Returns:
         A one-line error message, or None if everything is fine.
@@ -189,82 +194,98 @@ def preflight(argv: Sequence[str]) -> str | None:
     compare_side, market = split_overrides(overrides)
     try:
         with hydra_context():
-            cfg = compose(config_name="compare", overrides=compare_side)
+            cfg = compose(config_name=CONFIG_NAME, overrides=compare_side)
             check_comparison(cfg, market)
+        vary = parse_vary(cfg.vary)
     except InputError as exc:
         return str(exc)
     except Exception as exc:
-        if any(override_key(o).startswith("vary.") for o in compare_side):
+        if any(override_key(o).startswith("vary") for o in compare_side):
             return f"{one_line(exc)}; write {VARY_SYNTAX}"
         return one_line(exc)
-    vary = parse_vary(cfg.vary)
     for policy in cfg.policies:
-        for value in vary.values if vary else [None]:
-            trial = [*market, f"pricing={policy}", *vary_override(vary, value)]
-            problem = check_overrides(trial, CONFIG_DIR)
+        trials = [[]] + [[f"{k}={format_value(v)}"] for k, vs in vary.items() for v in vs]
+        for trial in trials:
+            problem = check_overrides([*market, f"pricing={policy}", *trial], CONFIG_DIR)
             if problem:
                 return problem
     try:
         with hydra_context():
-            compose(config_name="compare", overrides=[*compare_side, *market])
+            compose(config_name=CONFIG_NAME, overrides=[*compare_side, *market])
     except Exception as exc:
         return one_line(exc)
     return None
 
 
-# --------------------------------------------------------------------------- the plan
+# --------------------------------------------------------------------------- the campaign
 
 
-@dataclass(frozen=True)
-class RunTask:
-    """One run to execute: its position in the plan and its resolved config."""
+def campaign_config(cfg: DictConfig) -> DictConfig:
+    """The comparison ``cfg`` (a composed ``compare`` config) as a campaign config.
 
-    policy: str
-    policy_index: int
-    value: Any
-    value_index: int
-    seed: int
-    config: dict[str, Any]
-
-    @property
-    def order(self) -> tuple[int, int, int]:
-        """Sort key: policy, vary value and seed, in the order they were given."""
-        return (self.policy_index, self.value_index, self.seed)
-
-
-def plan_runs(
-    cfg: DictConfig, market: Sequence[str], compare_side: Sequence[str] = ()
-) -> list[RunTask]:
-    """Compose the resolved config of every run (policies x vary values x seeds).
-
-    Args:
-        cfg: The composed ``compare`` config (policies, seeds, vary).
-        market: Market overrides, applied to every run before ``pricing``, the varied key
-            and ``seed``.
-        compare_side: The comparison's own overrides (``policies``, ``+scenario``, ...): each
-            run is composed from the ``compare`` config with them, then stripped of the
-            comparison keys, so market values a scenario sets reach every run.
-
-    Returns:
-        The runs in plan order (policy, value, seed).
+    The market is ``cfg``'s; the campaign crosses the policies (an arm of ``pricing``
+    options) with the grid of the varied keys, every run on seeds ``0..seeds-1``, and keeps
+    each run's time series.
     """
     vary = parse_vary(cfg.vary)
-    values = vary.values if vary is not None else [None]
-    tasks = []
-    with hydra_context():
-        for pi, policy in enumerate(cfg.policies):
-            for vi, value in enumerate(values):
-                for seed in range(int(cfg.seeds)):
-                    overrides = [
-                        *compare_side,
-                        *market,
-                        f"pricing={policy}",
-                        *vary_override(vary, value),
-                        f"seed={seed}",
-                    ]
-                    run_cfg = compose(config_name="compare", overrides=overrides)
-                    data = OmegaConf.to_container(run_cfg, resolve=True)
-                    for key in ("hydra", *COMPARE_KEYS):
-                        data.pop(key, None)
-                    tasks.append(RunTask(str(policy), pi, value, vi, seed, data))
-    return tasks
+    spec = OmegaConf.structured(CampaignSpec)
+    spec.merge_with(
+        {
+            "name": "compare",
+            "description": str(cfg.report.title),
+            "design": "grid",
+            "parameters": {key: {"values": values} for key, values in vary.items()},
+            "arms": {"pricing": [str(p) for p in cfg.policies]},
+            "seeds": int(cfg.seeds),
+            "first_seed": 0,
+            "keep": {"timeseries": True, "deals": False},
+        }
+    )
+    return OmegaConf.create(
+        {**market_config(cfg), "campaign": spec, "executor": cfg.executor, "jobs": cfg.jobs}
+    )
+
+
+def _leaves(config: Mapping[str, Any]) -> dict[str, Any]:
+    return flatten(config, lambda v: not isinstance(v, Mapping))
+
+
+def reproduction_commands(plan: Plan, market: Sequence[str]) -> list[str]:
+    """For every planned run, the ``python -m sim.run`` command that reproduces it exactly.
+
+    The command is the market overrides, ``pricing=POLICY``, every value the comparison
+    (e.g. a scenario file) set differently from what ``sim.run`` would compose from those,
+    the varied values and ``seed=S``. Each policy's command is checked once by composing it
+    as ``sim.run`` does and comparing the run's identity.
+
+    Raises:
+        RuntimeError: if a command would not reproduce its run (a bug, not bad input).
+    """
+    varied = set(plan.columns) - {"pricing"}
+    fixed: dict[str, list[str]] = {}
+    commands = []
+    for task in plan.tasks:
+        policy = str(task.values["pricing"])
+        head = [*market, f"pricing={policy}"]
+        if policy not in fixed:
+            plain = _leaves(market_config(compose_market("config", head)))
+            wanted = _leaves(task.config)
+            fixed[policy] = [
+                f"{'' if key in plain else '+'}{key}={format_value(value)}"
+                for key, value in wanted.items()
+                if key not in varied and key != "seed" and plain.get(key, KeyError) != value
+            ]
+            point = {k: task.values[k] for k in plan.columns if k in varied}
+            check = [*head, *fixed[policy], *vary_overrides(point), f"seed={task.seed}"]
+            if config_hash(market_config(compose_market("config", check))) != task.run_id:
+                raise RuntimeError(f"the reproduction command of {policy} misses a setting")
+        point = {k: task.values[k] for k in plan.columns if k in varied}
+        args = [*head, *fixed[policy], *vary_overrides(point), f"seed={task.seed}"]
+        commands.append(shlex.join(["python", "-m", "sim.run", *args]))
+    return commands
+
+
+def grid_points(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the varied values, first key slowest (one empty point if none)."""
+    keys = list(vary)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*vary.values())]

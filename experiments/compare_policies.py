@@ -1,13 +1,17 @@
 """One-command pricing-policy comparison: ``python -m experiments.compare_policies [k=v ...]``.
 
 A Hydra app (config ``configs/compare.yaml``: the run config plus ``policies``, ``seeds``,
-``vary``, ``jobs`` and ``report``). For every policy (an option of the ``pricing`` config
-group), every value of the optional ``vary`` key and every seed ``0..seeds-1`` it composes
-the full run config with Hydra's compose API (the market overrides given on the command
-line + ``pricing=NAME`` [+ ``KEY=VALUE``] + ``seed=S``), runs it with
-:func:`sim.cli.run_folder.execute` (optionally in parallel, ``jobs=N``) and writes a report
-folder (the Hydra run dir, default ``results/compare/<timestamp>/``): ``runs.parquet``,
-``timeseries.parquet``, ``report.md``, ``report.html``, figures and ``manifest.json``.
+``vary``, ``baseline``, ``jobs``, ``executor`` and ``report``). The comparison is a
+campaign (:mod:`experiments.campaign`): every policy (an option of the ``pricing`` config
+group) at every point of the grid of the varied keys on seeds ``0..seeds-1``, the same
+seeds everywhere (common random numbers). The campaign engine runs each distinct config
+once (a varied key that a policy does not use gives it one run, reused), on any executor
+(``executor=local|ray|submitit_local|slurm``, ``jobs=N``), and keeps its folder
+``<report folder>/runs/``: the same command with the same ``hydra.run.dir`` resumes an
+interrupted comparison. The report folder (default ``results/compare/<timestamp>/``) gets
+``runs.parquet`` (one row per planned run with its ``run_id`` and the exact
+``python -m sim.run`` command that reproduces it), ``timeseries.parquet``, ``report.md``,
+a self-contained ``report.html``, the figures and ``manifest.json``.
 
 Examples::
 
@@ -15,155 +19,118 @@ Examples::
     python -m experiments.compare_policies seeds=20 jobs=2 customers.n=300 network=scale_free
     python -m experiments.compare_policies 'policies=[posted,volume_discount]' hydra.run.dir=out/cmp
     python -m experiments.compare_policies 'vary={key:coalition.max_size,values:[5,10,20,40]}'
+    python -m experiments.compare_policies +scenario=personalisation_backlash executor=ray
 
 Bad input stops before anything runs or is written, with one line on stderr and exit code 2.
 
 The planning and command-line checks live in :mod:`experiments.compare_plan`, the config
 schema in :mod:`experiments.compare_config` and the report in :mod:`experiments.report`;
-this module runs the plan, gathers the tables and writes the report folder.
+this module runs the campaign, gathers the tables and writes the report folder.
 """
 
 from __future__ import annotations
 
-import math
 import shlex
 import sys
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
-from tqdm import tqdm
+from omegaconf import DictConfig
+
+from experiments.campaign.engine import Interrupted, check_options, run_campaign
+from experiments.campaign.plan import Plan, make_plan
+from experiments.campaign.store import CampaignBusy
 
 # DEFAULT_POLICIES is re-exported: it is part of this entry point's interface (tests, docs).
 from experiments.compare_config import DEFAULT_POLICIES as DEFAULT_POLICIES
 from experiments.compare_plan import (
-    RunTask,
-    format_value,
-    override_key,
+    CONFIG_NAME,
+    baseline_of,
+    campaign_config,
     parse_vary,
-    plan_runs,
     preflight,
+    reproduction_commands,
     split_overrides,
 )
+from experiments.overrides import override_key
 from experiments.report import MAIN_CONFIG_KEYS, write_report
-from experiments.stats import all_numbers
-from sim.cli.entry import checked_main, fail
-from sim.cli.run_folder import execute
+from sim.cli.entry import INTERRUPTED, checked_main, fail
 from sim.config import CONFIG_DIR, ConfigError
-from sim.results.identity import config_hash, git_commit, package_versions
+from sim.results.identity import git_commit, package_versions
 from sim.results.io import write_json, write_parquet
 
-# --------------------------------------------------------------------------- runs
+#: The campaign folder inside the report folder (resumable: the same command continues it).
+RUNS_FOLDER = "runs"
 
-
-@dataclass
-class RunOutcome:
-    """What one run gives back to the parent process."""
-
-    order: tuple[int, int, int]
-    summary: dict[str, Any]
-    timeseries: pd.DataFrame
-    runtime_s: float
-    sellers: pd.DataFrame | None = None
-
-
-def mean_price(deals: pd.DataFrame) -> float:
-    """Quantity-weighted mean unit price customers paid over all purchases (NaN if none)."""
-    q = deals["quantity"].to_numpy(dtype=float)
-    total = float(q.sum())
-    return float((deals["unit_price"].to_numpy() * q).sum() / total) if total > 0 else math.nan
-
-
-def run_task(task: RunTask) -> RunOutcome:
-    """Execute one run (in this process or a worker) and keep what the report needs."""
-    model, summary, runtime = execute(OmegaConf.create(task.config))
-    summary = dict(summary)
-    if "mean_price" not in summary:
-        summary["mean_price"] = mean_price(model.deals_frame())
-    return RunOutcome(task.order, summary, model.timeseries_frame(), runtime, model.sellers_frame())
-
-
-def run_all(tasks: Sequence[RunTask], jobs: int = 1) -> list[RunOutcome]:
-    """Run every task, ``jobs`` at a time, with a progress bar; results in plan order."""
-    outcomes: list[RunOutcome] = []
-    with tqdm(total=len(tasks), desc="runs", unit="run", file=sys.stderr) as bar:
-        if jobs <= 1:
-            for task in tasks:
-                outcomes.append(run_task(task))
-                bar.update(1)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_task, t) for t in tasks]
-                for future in as_completed(futures):
-                    outcomes.append(future.result())
-                    bar.update(1)
-    return sorted(outcomes, key=lambda o: o.order)
+#: Columns of the campaign's runs table that describe its execution, not the result.
+_EXECUTION = ("index", "point", "pricing", "status", "error", "runtime_s")
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def _config_value(config: dict[str, Any], key: str) -> Any:
+def _config_value(config: Mapping[str, Any], key: str) -> Any:
     """The value at dotted ``key`` of a resolved config (lists joined by commas; None if absent)."""
     node: Any = config
     for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
+        if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
-    if isinstance(node, list):
+    if isinstance(node, list | tuple):
         return ",".join(map(str, node))
-    return format_value(node) if isinstance(node, dict) else node
-
-
-def _vary_column(values: Sequence[Any]) -> list[Any]:
-    """Vary values as one Parquet-friendly column (numbers stay numbers, else strings)."""
-    if all_numbers(values):
-        return list(values)
-    return [v if isinstance(v, str) else format_value(v) for v in values]
+    return node
 
 
 def tables(
-    tasks: Sequence[RunTask], outcomes: Sequence[RunOutcome], vary_key: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The runs table, the timeseries table (per run and step) and the sellers table.
+    plan: Plan, campaign_runs: pd.DataFrame, timeseries: pd.DataFrame, commands: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The comparison's runs table and timeseries table, one row per planned run.
 
-    The sellers table has one row per run, step and seller; its ``policy_run`` column is the
-    compared policy (pricing option) and ``policy`` the seller's own policy.
+    Runs that share a config (a varied key the policy does not use) were computed once:
+    their result is repeated on each planned row. Rows come in policy, grid point and seed
+    order; each carries its ``run_id`` and the ``command`` that reproduces it.
     """
-    by_order = {t.order: t for t in tasks}
-    ordered = [by_order[o.order] for o in outcomes]
-    vary_values = _vary_column([t.value for t in ordered]) if vary_key else []
-    rows, frames, seller_frames = [], [], []
-    for i, (task, out) in enumerate(zip(ordered, outcomes, strict=True)):
-        ident: dict[str, Any] = {"policy": task.policy, "seed": task.seed}
-        if vary_key:
-            ident[vary_key] = vary_values[i]
-        row = dict(ident)
+    vary_keys = [c for c in plan.columns if c != "pricing"]
+    policies = list(dict.fromkeys(str(t.values["pricing"]) for t in plan.tasks))
+    by_index = campaign_runs.set_index("index")
+    rows = []
+    for task, command in zip(plan.tasks, commands, strict=True):
+        result = by_index.loc[task.index]
+        row: dict[str, Any] = {"policy": str(task.values["pricing"]), "seed": task.seed}
+        row |= {k: task.values[k] for k in vary_keys}
+        row |= {"run_id": task.run_id, "command": command, "status": result["status"]}
         for key in MAIN_CONFIG_KEYS:
             if key not in row:
                 row[key] = _config_value(task.config, key)
-        row["config_hash"] = config_hash(task.config)
-        row.update({k: v for k, v in out.summary.items() if k not in ident})
+        row |= {
+            k: v
+            for k, v in result.items()
+            if k not in _EXECUTION and k not in row and not str(k).startswith("Unnamed")
+        }
+        row["_order"] = (policies.index(row["policy"]), task.point, task.seed)
         rows.append(row)
-        ts = out.timeseries.reset_index(drop=True)
-        prefix = pd.DataFrame({k: [v] * len(ts) for k, v in ident.items()})
-        frames.append(pd.concat([prefix, ts], axis=1))
-        if out.sellers is not None and len(out.sellers):
-            sl = out.sellers.reset_index(drop=True)
-            ident_s = {("policy_run" if k == "policy" else k): v for k, v in ident.items()}
-            pre = pd.DataFrame({k: [v] * len(sl) for k, v in ident_s.items()})
-            seller_frames.append(pd.concat([pre, sl], axis=1))
-    runs = pd.DataFrame(rows)
-    timeseries = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    sellers = pd.concat(seller_frames, ignore_index=True) if seller_frames else pd.DataFrame()
-    return runs, timeseries, sellers
+    runs = pd.DataFrame(rows).sort_values("_order", kind="stable").drop(columns="_order")
+    runs = runs.reset_index(drop=True)
+    ident = runs[["policy", "seed", *vary_keys, "run_id"]]
+    if len(timeseries):
+        series = ident.merge(timeseries, on="run_id", how="left", sort=False)
+        series = series.drop(columns="run_id")
+    else:
+        series = ident.drop(columns="run_id").iloc[0:0]
+    return runs, series.reset_index(drop=True)
+
+
+def read_timeseries(folder: Path) -> pd.DataFrame:
+    """Every run's time series of a campaign folder (``run_id`` first)."""
+    parts = sorted((folder / "timeseries").glob("part-*.parquet"))
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- the app
@@ -175,56 +142,79 @@ def command_line(argv: Sequence[str]) -> str:
     return " ".join(["python -m experiments.compare_policies", *map(shlex.quote, kept)])
 
 
-@hydra.main(version_base=None, config_path=CONFIG_DIR, config_name="compare")
+@hydra.main(version_base=None, config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def _app(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     compare_side, market = split_overrides(list(hc.overrides.task))
+    overrides = [*compare_side, *market]
     t0 = time.perf_counter()
+    camp = campaign_config(cfg)
     try:
-        tasks = plan_runs(cfg, market, compare_side)
-        outcomes = run_all(tasks, int(cfg.jobs))
-    except ConfigError as exc:
+        check_options(camp)
+        plan = make_plan(camp, config_name=CONFIG_NAME, overrides=overrides)
+        commands = reproduction_commands(plan, market)
+        outcome = run_campaign(
+            camp, out_dir / RUNS_FOLDER, overrides=overrides, config_name=CONFIG_NAME
+        )
+    except (ConfigError, CampaignBusy) as exc:
         fail(str(exc))
+    except Interrupted as exc:
+        print(
+            f"interrupted: {exc}; the same command with hydra.run.dir={out_dir} resumes",
+            file=sys.stderr,
+        )
+        sys.exit(INTERRUPTED)
     wall = time.perf_counter() - t0
-    vary = parse_vary(cfg.vary)
-    vary_key = vary.key if vary else None
-    runs, timeseries, sellers = tables(tasks, outcomes, vary_key)
+    runs, timeseries = tables(plan, outcome.runs, read_timeseries(out_dir / RUNS_FOLDER), commands)
+    failed = runs[runs["status"] != "ok"]
+    if len(failed):
+        print(
+            f"compare: {len(failed)} runs failed (see {out_dir / RUNS_FOLDER / 'errors'}); "
+            "the report leaves them out",
+            file=sys.stderr,
+        )
     write_parquet(out_dir / "runs.parquet", runs)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
-    write_parquet(out_dir / "sellers.parquet", sellers)
-    vary_values = vary.values if vary else None
+    vary = parse_vary(cfg.vary)
     write_report(
         out_dir,
-        runs,
+        runs[runs["status"] == "ok"],
         timeseries,
         title=str(cfg.report.title),
-        policies=list(cfg.policies),
-        seeds=int(cfg.seeds),
-        vary_key=vary_key,
-        vary_values=_vary_column(vary_values) if vary_values else None,
-        market_config=tasks[0].config,
+        question=str(cfg.report.question or ""),
+        mechanism=cfg.report.mechanism,
+        policies=[str(p) for p in cfg.policies],
+        baseline=baseline_of(cfg),
+        seeds=list(range(int(cfg.seeds))),
+        vary=vary or None,
+        market_config=dict(plan.tasks[0].config),
         market_overrides=market,
         command=command_line(sys.argv[1:]),
         figures=bool(cfg.report.figures),
-        sellers=sellers,
     )
     write_json(
         out_dir / "manifest.json",
         {
-            "runs": len(outcomes),
+            "runs": outcome.planned,
+            "distinct_runs": outcome.distinct,
+            "computed_now": outcome.done + outcome.failed,
+            "reused_from_folder": outcome.skipped,
+            "failed": int(len(failed)),
+            "executor": str(cfg.executor.kind),
             "jobs": int(cfg.jobs),
             "wall_time_s": round(wall, 3),
-            "run_time_s_total": round(sum(o.runtime_s for o in outcomes), 3),
             "git_commit": git_commit(),
             "packages": package_versions(),
             "argv": sys.argv,
         },
     )
+    grid = " x ".join(f"{len(v)} values of {k}" for k, v in vary.items())
     print(
-        f"compare: {len(outcomes)} runs ({len(cfg.policies)} policies"
-        + (f" x {len(vary_values)} values of {vary_key}" if vary_values else "")
-        + f" x {cfg.seeds} seeds) in {wall:.1f} s\n"
+        f"compare: {outcome.planned} runs ({len(cfg.policies)} policies"
+        + (f" x {grid}" if grid else "")
+        + f" x {cfg.seeds} seeds; {outcome.distinct} distinct, {outcome.skipped} reused) "
+        f"in {wall:.1f} s\n"
         f"  report in {out_dir / 'report.md'} (and report.html, runs.parquet, timeseries.parquet)"
     )
 

@@ -25,7 +25,7 @@ from experiments.campaign.engine import Interrupted, Outcome, check_options, run
 from experiments.campaign.plan import compose_market, make_plan
 from experiments.campaign.spec import register_campaign_configs
 from experiments.campaign.store import CampaignBusy, CampaignFolder
-from experiments.compare_plan import hydra_context
+from experiments.overrides import hydra_context
 from sim.cli.entry import checked_main, fail
 from sim.cli.preflight import one_line
 from sim.config import CONFIG_DIR

@@ -126,6 +126,7 @@ def run_campaign(
     root: Path | str,
     *,
     overrides: list[str] | tuple[str, ...] = (),
+    config_name: str = "run_campaign",
     retry_failed: bool = False,
     progress: bool = True,
 ) -> Outcome:
@@ -136,6 +137,8 @@ def run_campaign(
         root: The campaign folder (``hydra.run.dir``).
         overrides: The command-line overrides ``cfg`` was composed with (for arms that
             choose a config group).
+        config_name: The config ``cfg`` was composed from (the same purpose; the policy
+            comparison composes ``compare``).
         retry_failed: Also re-run the runs recorded as failed.
         progress: Show a progress bar on stderr.
 
@@ -146,7 +149,7 @@ def run_campaign(
         Interrupted: after Ctrl-C/SIGTERM, once the finished runs are saved.
     """
     t0 = time.perf_counter()
-    plan = make_plan(cfg, overrides=overrides)
+    plan = make_plan(cfg, config_name=config_name, overrides=overrides)
     t_plan = time.perf_counter() - t0
     keep = cfg.campaign.keep
     folder = CampaignFolder(root, part_runs=keep.part_runs)

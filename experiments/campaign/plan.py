@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from agents.params import ConfigError
 from experiments.campaign.design import SPEC_FIELDS, Design, make_design, resolve_parameter
 from experiments.campaign.spec import CAMPAIGN_KEYS
-from experiments.compare_plan import format_value, hydra_context
+from experiments.overrides import format_value, hydra_context
 from sim.config import CONFIG_DIR, Config, validate
 from sim.results.identity import config_hash
 

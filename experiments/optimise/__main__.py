@@ -18,12 +18,12 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from experiments.compare_plan import InputError
 from experiments.optimise.command import CONFIG_NAME, command_line, preflight, split_overrides
 from experiments.optimise.plan import make_plan
 from experiments.optimise.report import summary_text, write_results
 from experiments.optimise.space import split_sweeps
 from experiments.optimise.study import ERROR_ATTR, run_study
+from experiments.overrides import InputError
 from sim.cli.entry import checked_main, fail
 from sim.config import CONFIG_DIR
 

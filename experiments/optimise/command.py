@@ -16,11 +16,11 @@ from pathlib import Path
 from hydra import compose
 from omegaconf import open_dict
 
-from experiments.compare_plan import InputError, hydra_context, override_key
 from experiments.optimise.plan import StudyPlan, check_reserved, make_plan
 from experiments.optimise.space import split_sweeps
 from experiments.optimise.spec import OPTIMISE_KEYS
 from experiments.optimise.study import check_resume
+from experiments.overrides import InputError, hydra_context, override_key
 from sim.cli.preflight import check_overrides, one_line
 from sim.config import CONFIG_DIR
 

@@ -15,8 +15,8 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.campaign.runner import run_config
-from experiments.compare_plan import InputError
 from experiments.optimise.space import Param, is_number, policies_in_play
+from experiments.overrides import InputError
 
 #: The directions a study may optimise in.
 DIRECTIONS = ("maximize", "minimize")

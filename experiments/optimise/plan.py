@@ -18,11 +18,11 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig
 
 from experiments.campaign.plan import market_config
-from experiments.compare_plan import InputError, override_key
 from experiments.optimise.objective import HEADLINE, Objective, allowed_metrics, parse_objective
 from experiments.optimise.samplers import SAMPLERS, available_samplers
 from experiments.optimise.space import Param, search_space
 from experiments.optimise.spec import RESERVED
+from experiments.overrides import InputError, override_key
 from sim.config import ConfigError, validate
 from sim.results.identity import config_hash
 

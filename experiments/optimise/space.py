@@ -31,8 +31,8 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from agents.params import parse_mix
 from agents.pricing.registry import POLICIES
 from experiments.campaign.plan import is_group
-from experiments.compare_plan import InputError, format_value
 from experiments.optimise.spec import OPTIMISE_KEYS, RESERVED, SearchSpec
+from experiments.overrides import InputError, format_value
 from sim.config import ConfigError, validate
 from sim.market import apportion
 

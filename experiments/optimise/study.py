@@ -29,10 +29,10 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
-from experiments.compare_plan import InputError
 from experiments.optimise.objective import metric_value, run_seed
 from experiments.optimise.plan import StudyPlan
 from experiments.optimise.samplers import make_sampler
+from experiments.overrides import InputError
 from sim.config import ConfigError, validate
 
 #: The study's storage, in the run folder.

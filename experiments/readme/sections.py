@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.compare_config import COMPARE_KEYS
-from experiments.compare_plan import override_key
+from experiments.overrides import override_key
 from experiments.readme.numbers import seconds
 from experiments.readme.scenarios import FIGURES, TEMPLATES, load
 

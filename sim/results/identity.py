@@ -13,6 +13,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from agents.params import ConfigError, parse_mix
+
 PACKAGES = (
     "crowdbargain",
     "mesa",
@@ -31,15 +33,44 @@ PACKAGES = (
 NOT_IDENTITY = ("output", "hydra")
 
 
-def config_hash(cfg: DictConfig | Mapping[str, Any]) -> str:
-    """SHA-256 of the resolved config's canonical JSON: the identity of a run.
+#: Nodes of ``pricing`` that are not one policy's own parameters.
+SHARED_PRICING = ("mix", "adaptive")
 
-    What a run writes besides its data (``output.*``) and Hydra's own node are left out,
-    so drawing a figure or not gives the same identity.
+
+def effective_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The resolved config without what cannot change the run's results.
+
+    Left out: :data:`NOT_IDENTITY` (what a run writes besides its data) and the parameter
+    nodes of pricing policies that no seller plays (not in ``pricing.mix`` with a positive
+    share): a market builds only the policies of its mix, so e.g. the personalised seller's
+    ``privacy_share`` cannot matter to a market of posted prices. A comparison that varies
+    such a key for a policy it does not affect thus runs it once
+    (``tests/sim/test_identity.py`` checks that such runs are byte-identical).
+    """
+    out = {k: v for k, v in dict(data).items() if k not in NOT_IDENTITY}
+    pricing = out.get("pricing")
+    if isinstance(pricing, Mapping):
+        try:
+            used = {name for name, share in parse_mix(pricing.get("mix")).items() if share > 0}
+        except ConfigError:
+            return out  # an invalid mix is the validator's business: keep everything
+        out["pricing"] = {
+            k: v for k, v in pricing.items() if k in SHARED_PRICING or k in used
+        }
+    return out
+
+
+def config_hash(cfg: DictConfig | Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of the :func:`effective_config`: the identity of a run.
+
+    What a run writes besides its data (``output.*``), Hydra's own node and the parameters
+    of policies no seller plays are left out, so drawing a figure or not, or changing an
+    unused policy's parameters, gives the same identity.
     """
     data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
-    data = {k: v for k, v in dict(data).items() if k not in NOT_IDENTITY}
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        effective_config(data), sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

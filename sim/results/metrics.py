@@ -154,7 +154,9 @@ def summarize(
     returned to backers) and
     ``coalition_time_to_buy`` (mean steps from founding to purchase);
     with the sellers' table and the outrage-cascade log, ``reviews_posted``,
-    ``outrage_cascades`` and ``mean_cascade_size``.
+    ``outrage_cascades`` and ``mean_cascade_size``, and with the community on,
+    ``public_rating`` (sellers' mean public rating at the last step, 0..1) and
+    ``peak_boycott_share`` (the largest share of customers boycotting one seller at any step).
     """
     q = deals["quantity"].to_numpy()
     group = deals["coalition_id"].to_numpy() >= 0
@@ -213,11 +215,17 @@ def summarize(
 def _community_summary(sellers: pd.DataFrame, cascades: pd.DataFrame | None) -> dict[str, Any]:
     reviews = sellers["reviews"].fillna(0).sum() if len(sellers) else 0
     n_cascades = int(len(cascades)) if cascades is not None else 0
-    return {
+    out = {
         "reviews_posted": int(reviews),
         "outrage_cascades": n_cascades,
         "mean_cascade_size": float(cascades["size"].mean()) if n_cascades else float("nan"),
     }
+    if len(sellers) and sellers["public_rating"].notna().any():
+        # Only with the community on (its columns are NaN otherwise).
+        last = sellers[sellers["step"] == sellers["step"].max()]
+        out["public_rating"] = float(last["public_rating"].mean())
+        out["peak_boycott_share"] = float(sellers["boycott_share"].max())
+    return out
 
 
 def _coalition_summary(co: pd.DataFrame) -> dict[str, Any]:

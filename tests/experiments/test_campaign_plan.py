@@ -8,7 +8,7 @@ from hydra import compose
 from agents.params import ConfigError
 from experiments.campaign import plan as plan_module
 from experiments.campaign.plan import compose_market, make_plan
-from experiments.compare_plan import hydra_context
+from experiments.overrides import hydra_context
 from sim.cli.run_folder import model_config
 from sim.results.identity import config_hash
 

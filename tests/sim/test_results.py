@@ -5,6 +5,7 @@ import json
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim import MarketModel
 from sim.cli.run_folder import FIGURE, write_run
 from sim.config import Config
 from sim.results.aggregate import collect_summaries
@@ -26,6 +27,40 @@ def test_identity_ignores_output_settings_but_not_the_market():
     bigger.customers.n = 61
     assert config_hash(cfg) == config_hash(quiet)
     assert config_hash(cfg) != config_hash(bigger)
+
+
+def test_identity_ignores_the_parameters_of_policies_no_seller_plays():
+    cfg = tiny_config()
+    cfg.pricing.mix = ["posted:1", "volume_discount:1", "threshold:0"]
+    unused = cfg.copy()
+    unused.pricing.personalised.privacy_share = 0.9
+    unused.pricing.threshold.min_quantity = 77  # listed with share 0: no seller plays it
+    used = cfg.copy()
+    used.pricing.volume_discount.markup = 0.9
+    adaptive = cfg.copy()
+    adaptive.pricing.adaptive.enabled = not cfg.pricing.adaptive.enabled
+    assert config_hash(cfg) == config_hash(unused)
+    assert config_hash(cfg) != config_hash(used)
+    assert config_hash(cfg) != config_hash(adaptive)
+
+
+def test_runs_that_share_an_identity_give_identical_results():
+    # The promise behind reusing one run for every config of the same identity.
+    cfg = tiny_config()
+    cfg.customers.n, cfg.steps = 150, 15
+    other = cfg.copy()
+    other.pricing.personalised.privacy_share = 0.9
+    other.pricing.threshold.min_quantity = 3
+    other.pricing.crowdfunding.markup = 1.3
+    assert config_hash(cfg) == config_hash(other)
+    frames = []
+    for c in (cfg, other):
+        model = MarketModel.from_config(c)
+        model.run()
+        frames.append((model.deals_frame(), model.timeseries_frame(), model.sellers_frame()))
+    assert len(frames[0][0]) > 0
+    for a, b in zip(*frames, strict=True):
+        pd.testing.assert_frame_equal(a, b)
 
 
 def fake_run(root, job, overrides, seed, run_id):
