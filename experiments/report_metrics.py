@@ -1,21 +1,21 @@
-"""The metrics the comparison report compares, and their per-policy tables.
+"""The metrics the comparison report compares, and how the runs table is cut for them.
 
-Each :class:`Metric` is a column of the runs table (one row per run). :func:`metric_table`
-gives per policy (and varied value) its mean over seeds, the confidence interval and the
-rank; :func:`paired_samples` lines the runs up by seed for the paired tests of
-:mod:`experiments.stats`.
+Each :class:`Metric` is a column of the runs table (one row per run). A comparison's runs
+form a grid: every policy at every grid point (one value per varied key) on the same seeds.
+:func:`grid_points` lists the points, :func:`at_point` selects one, :func:`paired_samples`
+lines a point's runs up by seed and :func:`marginal_samples` averages over the other keys,
+for the paired tests of :mod:`experiments.stats`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.stats import mean_ci, rank
 
 LEVEL = 0.95
 """Confidence level of the intervals (and of the paired differences)."""
@@ -23,114 +23,174 @@ LEVEL = 0.95
 ALPHA = 0.05
 """A difference is clear when its Holm-adjusted p-value is below this."""
 
+Point = dict[str, Any]
+"""A grid point: varied key -> value (empty without a vary grid)."""
+
 
 @dataclass(frozen=True)
 class Metric:
-    """A run-level figure compared across policies."""
+    """A run-level figure compared across policies.
+
+    ``unit`` is what the axis and table show: ``price units`` (money), ``%`` (a share in
+    0..1, shown in percent), ``steps`` or a count noun.
+    """
 
     name: str
     label: str
     higher_is_better: bool = True
     note: str = ""
+    unit: str = ""
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("seller_profit", "seller profit", note="sum over sellers of (price - cost) x units"),
+    Metric(
+        "seller_profit",
+        "seller profit",
+        note="sum over sellers of (price - cost) x units",
+        unit="price units",
+    ),
     Metric(
         "consumer_surplus",
         "consumer surplus",
         note="sum of (willingness to pay - price paid) x units, minus coordination costs",
+        unit="price units",
     ),
-    Metric("welfare", "welfare", note="consumer surplus + seller profit"),
-    Metric("buyers_served_share", "share of customers served", note="customers who bought"),
+    Metric("welfare", "welfare", note="consumer surplus + seller profit", unit="price units"),
+    Metric("buyers_served_share", "share served", note="customers who bought", unit="%"),
     Metric(
         "mean_price",
-        "mean price paid",
+        "mean price",
         higher_is_better=False,
-        note="quantity-weighted mean unit price over all purchases (coalition and solo), "
-        "from the run's deal log; lower is better for customers",
+        note="quantity-weighted mean unit price over all purchases (coalition and solo); "
+        "lower is better for customers",
+        unit="price units",
+    ),
+    Metric(
+        "public_rating",
+        "reputation",
+        note="mean over sellers of the public rating at the last step (community on)",
+        unit="%",
+    ),
+    Metric(
+        "peak_boycott_share",
+        "peak boycott",
+        higher_is_better=False,
+        note="highest share of a seller's customers boycotting it at any step (community on)",
+        unit="%",
     ),
     Metric(
         "mean_price_coalition",
         "mean price paid by coalition members",
         higher_is_better=False,
-        note="quantity-weighted mean unit price of coalition purchases (runs without any "
-        "coalition purchase are left out)",
+        note="quantity-weighted mean unit price of coalition purchases",
+        unit="price units",
     ),
     Metric(
         "coalition_buyers_share",
         "coalition share of purchases",
         note="share of purchases made by coalition members",
+        unit="%",
     ),
     Metric(
         "mean_coalition_size",
         "mean size of buying coalitions",
-        note="members served per coalition that bought (runs without any are left out)",
+        note="members served per coalition that bought",
+        unit="members",
     ),
     Metric(
         "coalition_time_to_buy",
         "steps from founding to purchase",
         higher_is_better=False,
-        note="mean steps between a coalition's founding and its purchase (how fast groups "
-        "form; runs without any are left out)",
+        note="mean steps between a coalition's founding and its purchase",
+        unit="steps",
     ),
     Metric(
         "coalition_success_rate",
         "coalition success rate",
-        note="coalitions (pledge campaigns, threshold deals) that bought, out of those closed "
-        "(runs where no coalition closed are left out)",
+        note="coalitions (pledge campaigns, threshold deals) that bought, out of those closed",
+        unit="%",
     ),
 )
-"""Metrics of the report, in order. Higher is better except price."""
+"""Metrics of the report, in order (the decision metrics first)."""
+
+DECISION_METRICS: tuple[str, ...] = (
+    "seller_profit",
+    "consumer_surplus",
+    "welfare",
+    "buyers_served_share",
+    "mean_price",
+    "public_rating",
+    "peak_boycott_share",
+)
+"""The columns of the decision table (those present and not all NaN)."""
+
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 
 
-# --------------------------------------------------------------------------- tables
+def present(runs: pd.DataFrame, names: Sequence[str] | None = None) -> list[Metric]:
+    """The metrics (of ``names``, default all) that are columns of ``runs`` with a value."""
+    wanted = [BY_NAME[n] for n in names] if names is not None else list(METRICS)
+    return [m for m in wanted if m.name in runs and runs[m.name].notna().any()]
 
 
-def runs_by_value(
-    runs: pd.DataFrame, vary_key: str | None, vary_values: Sequence[Any] | None
-) -> list[tuple[Any, pd.DataFrame]]:
-    """The runs split by vary value (a single group ``None`` without vary)."""
-    if not vary_key:
-        return [(None, runs)]
-    return [(v, runs[runs[vary_key] == v]) for v in (vary_values or [])]
+# --------------------------------------------------------------------------- the grid
+
+
+def grid_points(runs: pd.DataFrame, vary: Mapping[str, Sequence[Any]] | None) -> list[Point]:
+    """Every combination of the varied values in display order that has runs."""
+    keys = [k for k in (vary or {}) if k in runs]
+    if not keys:
+        return [{}]
+    points = [dict(zip(keys, combo, strict=True)) for combo in product(*(vary[k] for k in keys))]
+    return [p for p in points if len(at_point(runs, p))]
+
+
+def at_point(frame: pd.DataFrame, point: Point) -> pd.DataFrame:
+    """The rows of ``frame`` at a grid point."""
+    keep = np.ones(len(frame), dtype=bool)
+    for key, value in point.items():
+        keep &= (frame[key] == value).to_numpy()
+    return frame[keep]
+
+
+def point_label(point: Point) -> str:
+    """``key=value, key=value`` (empty without a grid)."""
+    return ", ".join(f"{k}={v}" for k, v in point.items())
 
 
 def paired_samples(
-    group: pd.DataFrame, metric: str, policies: Sequence[str], seeds: int
+    group: pd.DataFrame, metric: str, policies: Sequence[str], seeds: Sequence[int]
 ) -> dict[str, np.ndarray]:
-    """Per policy, the metric on seeds ``0..seeds-1`` (NaN where missing), aligned by seed."""
+    """Per policy, the metric on ``seeds`` (NaN where missing), aligned by seed."""
     out = {}
     for p in policies:
-        rows = group[group["policy"] == p].set_index("seed")[metric]
-        out[p] = rows.reindex(range(seeds)).to_numpy(dtype=float)
+        rows = group[group["policy"] == p].groupby("seed")[metric].mean()
+        out[p] = rows.reindex(list(seeds)).to_numpy(dtype=float)
     return out
 
 
-def metric_table(
+def marginal_samples(
     runs: pd.DataFrame,
-    metric: Metric,
-    policies: Sequence[str],
-    seeds: int,
-    vary_key: str | None = None,
-    vary_values: Sequence[Any] | None = None,
-) -> pd.DataFrame:
-    """Per policy (and vary value): mean, CI bounds, n and rank, best first within a value.
+    metric: str,
+    policy: str,
+    key: str,
+    values: Sequence[Any],
+    seeds: Sequence[int],
+) -> list[np.ndarray]:
+    """Per value of ``key``, one policy's metric per seed averaged over the other varied keys.
 
-    Returns:
-        Columns ``[vary_key,] rank, policy, mean, ci_low, ci_high, n``.
+    Averaging within a seed keeps the pairing: the same seed at two values of ``key`` still
+    faces the same customers, so adjacent values can be tested pairwise.
     """
-    rows = []
-    for value, group in runs_by_value(runs, vary_key, vary_values):
-        samples = paired_samples(group, metric.name, policies, seeds)
-        cis = {p: mean_ci(x, LEVEL) for p, x in samples.items()}
-        ranks = rank([cis[p].mean for p in policies], metric.higher_is_better)
-        block = []
-        for p, r in zip(policies, ranks, strict=True):
-            row: dict[str, Any] = {vary_key: value} if vary_key else {}
-            ci = cis[p]
-            row.update(rank=r, policy=p, mean=ci.mean, ci_low=ci.low, ci_high=ci.high, n=ci.n)
-            block.append(row)
-        rows.extend(sorted(block, key=lambda b: (b["rank"], policies.index(b["policy"]))))
-    columns = [*([vary_key] if vary_key else []), "rank", "policy", "mean", "ci_low", "ci_high"]
-    return pd.DataFrame(rows, columns=[*columns, "n"])
+    sub = runs[runs["policy"] == policy]
+    out = []
+    for v in values:
+        rows = sub[sub[key] == v].groupby("seed")[metric].mean()
+        out.append(rows.reindex(list(seeds)).to_numpy(dtype=float))
+    return out
+
+
+def applicable(group: pd.DataFrame, metric: str, policies: Sequence[str]) -> list[str]:
+    """The policies with at least one value of ``metric`` in ``group`` (NaN = does not apply)."""
+    has = group.groupby("policy")[metric].apply(lambda s: bool(s.notna().any()))
+    return [p for p in policies if bool(has.get(p, False))]

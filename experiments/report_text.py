@@ -1,40 +1,33 @@
-"""The comparison report's text: numbers in words, the content blocks, Markdown and HTML.
+"""The comparison report's rendering: numbers in words, and blocks as Markdown or HTML.
 
-:func:`build_blocks` lays the report out as a list of blocks (headings, paragraphs, tables
-and images); :func:`to_markdown` and :func:`to_html` render the same blocks as
-``report.md`` and ``report.html``.
+A report is a list of blocks (headings, paragraphs, notes, tables, images and a collapsible
+appendix); :func:`to_markdown` and :func:`to_html` render the same blocks as ``report.md``
+and ``report.html``. The HTML is self-contained: images are embedded as ``data:`` URIs and
+the style sheet is inline, so the page loads nothing from anywhere.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.report_metrics import (
-    ALPHA,
-    LEVEL,
-    METRICS,
-    Metric,
-    metric_table,
-    paired_samples,
-    runs_by_value,
-)
-from experiments.stats import pairwise_comparisons
+from experiments.report_metrics import LEVEL, Metric
+from experiments.stats import MeanCI
 
-CRN_NOTE = (
-    "Common random numbers: every policy runs on the same seeds, and the model draws the "
-    "customers (valuations, demand, patience, arrival times, tactics), the products, the "
-    "sellers' costs and the social graph "
-    "from seed-derived random streams that do not depend on the pricing policy. For a given "
-    "seed every policy therefore faces the same customers on the same graph, which is why "
-    "policies are compared seed by seed (paired tests)."
-)
+MISSING = "–"
+"""What a table cell shows where a metric has no value (explained by a footnote)."""
+
+Block = tuple[str, Any]
+"""A report block: ``("h1"|"h2"|"h3"|"p"|"note", text)``, ``("table", DataFrame)`` or
+``("table", (DataFrame, html_id))``, ``("img", (file, alt))``, ``("details", summary)`` to
+open the collapsible appendix and ``("end_details", None)`` to close it."""
 
 
 # --------------------------------------------------------------------------- numbers
@@ -43,70 +36,61 @@ CRN_NOTE = (
 def _decimals(scale: float) -> int:
     if not math.isfinite(scale) or scale >= 100:
         return 0
-    return 2 if scale >= 1 else 3
+    return 1 if scale >= 10 else 2 if scale >= 1 else 3
 
 
-def number_format(values: Sequence[float]) -> Callable[[float], str]:
-    """A formatter with precision suited to the magnitude of ``values`` (n/a for NaN)."""
-    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+def number_format(values: Sequence[float] | np.ndarray) -> Callable[..., str]:
+    """A formatter with precision suited to the magnitude of ``values``."""
+    finite = [abs(v) for v in np.asarray(values, dtype=float) if math.isfinite(v)]
     digits = _decimals(float(np.median(finite)) if finite else math.nan)
 
     def fmt(x: float, signed: bool = False) -> str:
         if x is None or not math.isfinite(x):
-            return "n/a"
+            return MISSING
         x = round(x, digits) + 0.0  # no "-0.000"
         return f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
 
     return fmt
 
 
+def metric_format(metric: Metric, values: Sequence[float] | np.ndarray) -> Callable[..., str]:
+    """A formatter for one metric's values: shares in percent, others by magnitude."""
+    k = 100.0 if metric.unit == "%" else 1.0
+    base = number_format(k * np.asarray(values, dtype=float))
+    suffix = "%" if metric.unit == "%" else ""
+
+    def fmt(x: float, signed: bool = False) -> str:
+        text = base(k * x, signed)
+        return text if text == MISSING else text + suffix
+
+    return fmt
+
+
+def interval_text(ci: MeanCI, fmt: Callable[..., str]) -> str:
+    """``mean [low, high]`` (the mean alone when one run gives no interval)."""
+    if not math.isfinite(ci.low):
+        return fmt(ci.mean)
+    return f"{fmt(ci.mean)} [{fmt(ci.low)}, {fmt(ci.high)}]"
+
+
+def difference_text(diff: float, low: float, high: float, fmt: Callable[..., str]) -> str:
+    """``+d [low, high]`` with the confidence level spelled out once by the caller."""
+    if not math.isfinite(low):
+        return fmt(diff, signed=True)
+    return f"{fmt(diff, signed=True)} [{fmt(low, signed=True)}, {fmt(high, signed=True)}]"
+
+
 def p_text(p: float) -> str:
-    """A p-value as ``p<0.001`` or ``p=0.042``."""
+    """A p-value as ``p<0.001`` or ``p=0.042`` (empty when no test was possible)."""
     if not math.isfinite(p):
-        return "p n/a"
+        return "too few seeds to test"
     return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
-def comparison_text(
-    group: pd.DataFrame,
-    metric: Metric,
-    policies: Sequence[str],
-    seeds: int,
-    fmt: Callable[..., str] | None = None,
-) -> str:
-    """Plain words on which policy differences are statistically clear for one metric.
-
-    Paired t-tests on the same seeds, Holm-corrected across all pairs; a difference is clear
-    when its adjusted p-value is below 0.05. Each clear pair is written better policy first.
-    ``fmt`` formats the numbers (default: suited to the sample's magnitude).
-    """
-    if len(policies) < 2:
-        return "Only one policy: nothing to compare."
-    if seeds < 2:
-        return "Paired tests need at least two seeds (seeds=K with K >= 2)."
-    samples = paired_samples(group, metric.name, policies, seeds)
-    fmt = fmt or number_format([v for x in samples.values() for v in x])
-    clear, unclear = [], []
-    for r in pairwise_comparisons(samples, LEVEL, ALPHA):
-        a, b, diff, low, high = r.a, r.b, r.diff, r.low, r.high
-        if r.clear and (diff < 0) == metric.higher_is_better:
-            a, b, diff, low, high = b, a, -diff, -high, -low
-        numbers = (
-            f"{fmt(diff, signed=True)}, {LEVEL:.0%} CI [{fmt(low)}, {fmt(high)}], "
-            f"{p_text(r.p_adjusted)}"
-        )
-        if r.clear:
-            word = "higher" if diff > 0 else "lower"
-            clear.append(f"{a} gives clearly {word} {metric.label} than {b} ({numbers})")
-        else:
-            unclear.append(f"{a} and {b} are not clearly different ({numbers})")
-    return "; ".join(clear + unclear) + "."
+LEVEL_TEXT = f"{LEVEL:.0%}"
 
 
 # --------------------------------------------------------------------------- rendering
-
-Block = tuple[str, Any]
-"""A report block: ("h1"|"h2"|"h3"|"p", text), ("table", DataFrame) or ("img", (file, alt))."""
 
 
 def _md_table(frame: pd.DataFrame) -> str:
@@ -119,38 +103,55 @@ def _md_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _table(content: Any) -> tuple[pd.DataFrame, str | None]:
+    return content if isinstance(content, tuple) else (content, None)
+
+
 def to_markdown(blocks: Sequence[Block]) -> str:
-    """Render blocks as Markdown."""
+    """Render blocks as Markdown (the appendix becomes a plain section at the end)."""
     out = []
     for kind, content in blocks:
         if kind in ("h1", "h2", "h3"):
             out.append("#" * int(kind[1]) + " " + content)
         elif kind == "p":
             out.append(content)
+        elif kind == "note":
+            out.append(f"<sub>{content}</sub>")
         elif kind == "table":
-            out.append(_md_table(content))
+            out.append(_md_table(_table(content)[0]))
         elif kind == "img":
             out.append(f"![{content[1]}]({content[0]})")
+        elif kind == "details":
+            out.append(f"## Appendix: {content}")
     return "\n\n".join(out) + "\n"
 
 
 def _inline_html(text: str) -> str:
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
+    escaped = html.escape(text, quote=False)
+    escaped = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
 HTML_TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto;
-       padding: 0 1rem; line-height: 1.45; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5rem 0 1rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }}
+body {{ font-family: system-ui, sans-serif; max-width: 78rem; margin: 1rem auto;
+       padding: 0 1rem; line-height: 1.4; color: #222; }}
+h1 {{ font-size: 1.5rem; margin: 0.3rem 0; }}
+p.question {{ font-size: 1.1rem; margin: 0.2rem 0 0.6rem; }}
+table {{ border-collapse: collapse; margin: 0.4rem 0 0.8rem; font-size: 0.88rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.15rem 0.5rem; text-align: right; }}
 th {{ background: #f3f3f3; }}
+td:first-child, th:first-child {{ text-align: left; }}
 code {{ background: #f3f3f3; padding: 0 0.2rem; }}
+.note {{ font-size: 0.85rem; color: #555; }}
 img {{ max-width: 100%; }}
+details {{ margin-top: 2rem; }}
+summary {{ font-weight: bold; cursor: pointer; }}
 </style>
 </head>
 <body>
@@ -160,128 +161,39 @@ img {{ max-width: 100%; }}
 """
 
 
-def to_html(blocks: Sequence[Block], title: str) -> str:
-    """Render blocks as a standalone HTML page (tables via ``DataFrame.to_html``)."""
+def _img_tag(name: str, alt: str, images: Mapping[str, bytes]) -> str:
+    data = base64.b64encode(images[name]).decode("ascii")
+    return f'<p><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"></p>'
+
+
+def to_html(blocks: Sequence[Block], title: str, images: Mapping[str, bytes]) -> str:
+    """Render blocks as one self-contained HTML page.
+
+    Args:
+        blocks: The report.
+        title: The page title.
+        images: File name -> PNG bytes of every image block (embedded as ``data:`` URIs).
+    """
     out = []
+    first_p = True
     for kind, content in blocks:
         if kind in ("h1", "h2", "h3"):
             out.append(f"<{kind}>{_inline_html(content)}</{kind}>")
         elif kind == "p":
-            out.append(f"<p>{_inline_html(content)}</p>")
+            cls = ' class="question"' if first_p else ""
+            first_p = False
+            out.append(f"<p{cls}>{_inline_html(content)}</p>")
+        elif kind == "note":
+            out.append(f'<p class="note">{_inline_html(content)}</p>')
         elif kind == "table":
-            out.append(content.to_html(index=False, border=0, escape=True))
+            frame, table_id = _table(content)
+            table = frame.to_html(index=False, border=0, escape=True, table_id=table_id)
+            # pandas has escaped the cells; only the Markdown code spans are left to turn.
+            out.append(re.sub(r"`([^`]+)`", r"<code>\1</code>", table))
         elif kind == "img":
-            src, alt = (html.escape(c) for c in content)
-            out.append(f'<p><img src="{src}" alt="{alt}"></p>')
+            out.append(_img_tag(content[0], content[1], images))
+        elif kind == "details":
+            out.append(f"<details><summary>{_inline_html(content)}</summary>")
+        elif kind == "end_details":
+            out.append("</details>")
     return HTML_TEMPLATE.format(title=html.escape(title), body="\n".join(out))
-
-
-# --------------------------------------------------------------------------- the report
-
-
-def _display_table(
-    table: pd.DataFrame, vary_key: str | None, fmt: Callable[..., str]
-) -> pd.DataFrame:
-    out = pd.DataFrame({"rank": table["rank"], "policy": table["policy"]})
-    if vary_key:
-        out.insert(0, vary_key, table[vary_key])
-    out["mean"] = [fmt(v) for v in table["mean"]]
-    out[f"{LEVEL:.0%} CI"] = [
-        f"[{fmt(lo)}, {fmt(hi)}]" if math.isfinite(lo) else "n/a"
-        for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-    ]
-    out["n"] = table["n"]
-    return out
-
-
-def _market_text(cfg: dict[str, Any], seeds: int, overrides: Sequence[str]) -> str:
-    net, co = cfg["network"], cfg["coalition"]
-    text = (
-        f"{cfg['customers']['n']:,} customers, {cfg['sellers']['n']} sellers, "
-        f"{cfg['products']['n']} products, {cfg['steps']} steps; network `{net['kind']}` "
-        f"(average degree {net['avg_degree']:g}); coalitions `{co['algorithm']}` "
-        f"(max size {co['max_size']}, division `{co['division']}`); negotiation "
-        f"`{cfg['negotiation']['protocol']}`. Seeds 0..{seeds - 1} ({seeds} per policy)."
-    )
-    if overrides:
-        text += " Market overrides: " + ", ".join(f"`{o}`" for o in overrides) + "."
-    else:
-        text += " Market: the defaults of `configs/config.yaml`."
-    return text
-
-
-def build_blocks(
-    runs: pd.DataFrame,
-    *,
-    title: str,
-    policies: Sequence[str],
-    seeds: int,
-    vary_key: str | None,
-    vary_values: Sequence[Any] | None,
-    market_config: dict[str, Any],
-    market_overrides: Sequence[str],
-    command: str,
-    figures: bool,
-) -> tuple[list[Block], dict[str, pd.DataFrame]]:
-    """The report's content, plus the raw per-metric tables (for the figures)."""
-    blocks: list[Block] = [("h1", title), ("h2", "Market")]
-    blocks.append(("p", _market_text(market_config, seeds, market_overrides)))
-    if vary_key:
-        values = ", ".join(str(v) for v in vary_values or [])
-        blocks.append(
-            (
-                "p",
-                f"Varied: `{vary_key}` over {values} (the description above shows the first "
-                "value); every policy runs at every value on the same seeds.",
-            )
-        )
-    blocks.append(("p", CRN_NOTE))
-    mixes = runs.drop_duplicates("policy").set_index("policy")
-    policy_rows = pd.DataFrame(
-        {
-            "policy": list(policies),
-            "seller mix (pricing.mix)": [
-                mixes.loc[p, "pricing.mix"] if "pricing.mix" in mixes else "" for p in policies
-            ],
-        }
-    )
-    varied = [f"{vary_key}=VALUE"] if vary_key else []
-    rerun = " ".join([*market_overrides, "pricing=NAME", *varied, "seed=S"])
-    blocks += [
-        ("h2", "Policies"),
-        ("table", policy_rows),
-        ("p", f"Command: `{command}`"),
-        ("p", f"Any single run can be reproduced with `python -m sim.run {rerun}`."),
-    ]
-    blocks.append(
-        (
-            "p",
-            f"Each table gives per policy the mean over seeds, its {LEVEL:.0%} confidence "
-            "interval (Student t), the number of runs n and the rank (1 = best; higher is "
-            "better except price). Differences are tested pairwise on the same seeds (paired "
-            f"t-test) with Holm's correction across the pairs; a difference is called clear "
-            f"when its adjusted p-value is below {ALPHA}. Numbers in brackets are the mean "
-            f"difference with its {LEVEL:.0%} CI and the adjusted p-value.",
-        )
-    )
-    tables: dict[str, pd.DataFrame] = {}
-    for m in METRICS:
-        if m.name not in runs or runs[m.name].isna().all():
-            continue
-        table = metric_table(runs, m, policies, seeds, vary_key, vary_values)
-        tables[m.name] = table
-        heading = f"{m.label[0].upper()}{m.label[1:]} (`{m.name}`)"
-        blocks += [("h2", heading), ("p", m.note[0].upper() + m.note[1:] + ".")]
-        fmt = number_format(runs[m.name].tolist())
-        blocks.append(("table", _display_table(table, vary_key, fmt)))
-        for value, group in runs_by_value(runs, vary_key, vary_values):
-            text = comparison_text(group, m, policies, seeds, fmt)
-            blocks.append(("p", f"At `{vary_key}={value}`: {text}" if vary_key else text))
-    if figures:
-        blocks += [
-            ("h2", "Figures"),
-            ("img", ("metrics_by_policy.png", "metrics by policy with 95% CI")),
-            ("img", ("price_over_time.png", "mean unit price paid per step")),
-            ("img", ("profit_vs_surplus.png", "seller profit vs consumer surplus per run")),
-        ]
-    return blocks, tables

@@ -199,3 +199,81 @@ def rank(means: Sequence[float], higher_is_better: bool = True) -> list[int]:
     x = np.asarray(means, dtype=float)
     key = np.where(np.isfinite(x), -x if higher_is_better else x, np.inf)
     return [int(1 + np.sum(key < k)) for k in key]
+
+
+def against(
+    samples: Mapping[str, Sequence[float] | np.ndarray],
+    reference: str,
+    level: float = 0.95,
+    alpha: float = 0.05,
+) -> dict[str, PairedResult]:
+    """Paired tests of every other sample against ``reference``, Holm-corrected across them.
+
+    Args:
+        samples: Name -> values, all aligned on the same seeds.
+        reference: The name every other sample is compared with (differences ``name - ref``).
+        level: Confidence level of each difference's interval.
+        alpha: A difference is ``clear`` when its Holm-adjusted p-value is below ``alpha``.
+
+    Returns:
+        Name -> result, for every name but ``reference``, in ``samples``' order.
+    """
+    names = [n for n in samples if n != reference]
+    raw = [paired_test(samples[n], samples[reference], level, (n, reference)) for n in names]
+    adjusted = holm([r.p for r in raw])
+    return {
+        r.a: PairedResult(
+            r.a, r.b, r.diff, r.low, r.high, r.p, r.n, p, bool(math.isfinite(p)) and p < alpha
+        )
+        for r, p in zip(raw, adjusted, strict=True)
+    }
+
+
+def best_of(means: Mapping[str, float], higher_is_better: bool = True) -> str | None:
+    """The name with the best finite mean (the first one on ties), or None if none is finite."""
+    finite = {k: v for k, v in means.items() if math.isfinite(v)}
+    if not finite:
+        return None
+    pick = max if higher_is_better else min
+    return pick(finite, key=finite.__getitem__)
+
+
+def direction(means: Sequence[float]) -> str:
+    """How a sequence of means moves, judged strictly from the means alone.
+
+    Non-finite means are skipped.
+
+    Args:
+        means: Means in the order of the varied values.
+
+    Returns:
+        One of the four words above (``constant`` also for fewer than two finite means).
+    """
+    x = _finite(means)
+    steps = np.diff(x)
+    if len(steps) == 0 or np.all(steps == 0):
+        return "constant"
+    if np.all(steps > 0):
+        return "increasing"
+    if np.all(steps < 0):
+        return "decreasing"
+    return "not monotone"
+
+
+def first_change(labels: Sequence[str | None]) -> int | None:
+    """Index of the first label that differs from the one before it (None labels are skipped).
+
+    Args:
+        labels: E.g. the best policy at each varied value, in order.
+
+    Returns:
+        The index of the first change, or None when the label never changes.
+    """
+    previous = None
+    for i, label in enumerate(labels):
+        if label is None:
+            continue
+        if previous is not None and label != previous:
+            return i
+        previous = label
+    return None
