@@ -225,7 +225,7 @@ def campaign_config(cfg: DictConfig) -> DictConfig:
 
     The market is ``cfg``'s; the campaign crosses the policies (an arm of ``pricing``
     options) with the grid of the varied keys, every run on seeds ``0..seeds-1``, and keeps
-    each run's time series.
+    each run's time series and sellers' table.
     """
     vary = parse_vary(cfg.vary)
     spec = OmegaConf.structured(CampaignSpec)
@@ -238,7 +238,7 @@ def campaign_config(cfg: DictConfig) -> DictConfig:
             "arms": {"pricing": [str(p) for p in cfg.policies]},
             "seeds": int(cfg.seeds),
             "first_seed": 0,
-            "keep": {"timeseries": True, "deals": False},
+            "keep": {"timeseries": True, "deals": False, "sellers": True},
         }
     )
     return OmegaConf.create(

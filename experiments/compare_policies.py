@@ -87,13 +87,18 @@ def _config_value(config: Mapping[str, Any], key: str) -> Any:
 
 
 def tables(
-    plan: Plan, campaign_runs: pd.DataFrame, timeseries: pd.DataFrame, commands: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The comparison's runs table and timeseries table, one row per planned run.
+    plan: Plan,
+    campaign_runs: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    sellers: pd.DataFrame,
+    commands: Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The comparison's runs, timeseries and sellers tables, rows for every planned run.
 
     Runs that share a config (a varied key the policy does not use) were computed once:
-    their result is repeated on each planned row. Rows come in policy, grid point and seed
-    order; each carries its ``run_id`` and the ``command`` that reproduces it.
+    their results are repeated for each planned run. Runs come in policy, grid point and
+    seed order; each carries its ``run_id`` and the ``command`` that reproduces it. In the
+    sellers table ``policy_run`` is the compared policy and ``policy`` the seller's own.
     """
     vary_keys = [c for c in plan.columns if c != "pricing"]
     policies = list(dict.fromkeys(str(t.values["pricing"]) for t in plan.tasks))
@@ -117,17 +122,21 @@ def tables(
     runs = pd.DataFrame(rows).sort_values("_order", kind="stable").drop(columns="_order")
     runs = runs.reset_index(drop=True)
     ident = runs[["policy", "seed", *vary_keys, "run_id"]]
-    if len(timeseries):
-        series = ident.merge(timeseries, on="run_id", how="left", sort=False)
-        series = series.drop(columns="run_id")
-    else:
-        series = ident.drop(columns="run_id").iloc[0:0]
-    return runs, series.reset_index(drop=True)
+    return runs, _per_run(ident, timeseries), _per_run(ident, sellers, "policy_run")
 
 
-def read_timeseries(folder: Path) -> pd.DataFrame:
-    """Every run's time series of a campaign folder (``run_id`` first)."""
-    parts = sorted((folder / "timeseries").glob("part-*.parquet"))
+def _per_run(ident: pd.DataFrame, table: pd.DataFrame, policy: str = "policy") -> pd.DataFrame:
+    """``table`` (rows tagged by ``run_id``) repeated for every planned run, identified."""
+    ident = ident.rename(columns={"policy": policy})
+    if not len(table):
+        return ident.drop(columns="run_id").iloc[0:0]
+    rows = ident.merge(table, on="run_id", how="left", sort=False)
+    return rows.drop(columns="run_id").reset_index(drop=True)
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A per-run table of every run of a campaign folder (``run_id`` first)."""
+    parts = sorted((folder / name).glob("part-*.parquet"))
     if not parts:
         return pd.DataFrame()
     return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
@@ -166,7 +175,14 @@ def _app(cfg: DictConfig) -> None:
         )
         sys.exit(INTERRUPTED)
     wall = time.perf_counter() - t0
-    runs, timeseries = tables(plan, outcome.runs, read_timeseries(out_dir / RUNS_FOLDER), commands)
+    folder = out_dir / RUNS_FOLDER
+    runs, timeseries, sellers = tables(
+        plan,
+        outcome.runs,
+        read_table(folder, "timeseries"),
+        read_table(folder, "sellers"),
+        commands,
+    )
     failed = runs[runs["status"] != "ok"]
     if len(failed):
         print(
@@ -176,6 +192,7 @@ def _app(cfg: DictConfig) -> None:
         )
     write_parquet(out_dir / "runs.parquet", runs)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
+    write_parquet(out_dir / "sellers.parquet", sellers)
     vary = parse_vary(cfg.vary)
     write_report(
         out_dir,
@@ -192,6 +209,7 @@ def _app(cfg: DictConfig) -> None:
         market_overrides=market,
         command=command_line(sys.argv[1:]),
         figures=bool(cfg.report.figures),
+        sellers=sellers,
     )
     write_json(
         out_dir / "manifest.json",
@@ -210,11 +228,12 @@ def _app(cfg: DictConfig) -> None:
         },
     )
     grid = " x ".join(f"{len(v)} values of {k}" for k, v in vary.items())
+    n_policies = len(cfg.policies)
     print(
-        f"compare: {outcome.planned} runs ({len(cfg.policies)} policies"
+        f"compare: {outcome.planned} runs ({n_policies} {'policy' if n_policies == 1 else 'policies'}"
         + (f" x {grid}" if grid else "")
-        + f" x {cfg.seeds} seeds; {outcome.distinct} distinct, {outcome.skipped} reused) "
-        f"in {wall:.1f} s\n"
+        + f" x {cfg.seeds} seeds; {outcome.distinct} distinct, {outcome.skipped} of them "
+        f"already in the folder) in {wall:.1f} s\n"
         f"  report in {out_dir / 'report.md'} (and report.html, runs.parquet, timeseries.parquet)"
     )
 

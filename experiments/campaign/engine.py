@@ -26,7 +26,7 @@ from tqdm import tqdm
 from agents.params import ConfigError
 from experiments.campaign.executors import Executor, executor_class, make_executor
 from experiments.campaign.plan import Plan, RunTask, make_plan, market_config
-from experiments.campaign.store import CampaignFolder, write_text_once
+from experiments.campaign.store import TABLES, CampaignFolder, write_text_once
 from sim.results.io import write_parquet
 
 
@@ -239,7 +239,8 @@ def _dispatch(
         )
         bar.set_postfix(done=0, failed=0, skipped=out.skipped, refresh=False)
         with bar:
-            for results in executor.run(batches, keep.timeseries, keep.deals):
+            tables = tuple(name for name in TABLES if keep[name])
+            for results in executor.run(batches, tables):
                 tw = time.perf_counter()
                 folder.write_batch(results)
                 timer["writing_s"] += time.perf_counter() - tw

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,15 @@ class RunResult:
     summarise_s: float = 0.0
     timeseries: pd.DataFrame | None = None
     deals: pd.DataFrame | None = None
+    sellers: pd.DataFrame | None = None
+
+
+#: The per-run tables a campaign can keep, by name (``KeepSpec``'s flags).
+FRAMES: dict[str, Callable[[MarketModel], pd.DataFrame]] = {
+    "timeseries": MarketModel.timeseries_frame,
+    "deals": MarketModel.deals_frame,
+    "sellers": MarketModel.sellers_frame,
+}
 
 
 def run_metrics(model: MarketModel) -> dict[str, Any]:
@@ -70,10 +79,12 @@ def run_task(
     run_id: str,
     config: Mapping[str, Any],
     *,
-    timeseries: bool = True,
-    deals: bool = False,
+    keep: Sequence[str] = ("timeseries",),
 ) -> RunResult:
-    """Run one config; an exception becomes a ``failed`` result with its traceback."""
+    """Run one config; an exception becomes a ``failed`` result with its traceback.
+
+    ``keep`` names the per-run tables to return besides the metrics (of :data:`FRAMES`).
+    """
     t0 = time.perf_counter()
     try:
         model = simulate(config)
@@ -95,8 +106,7 @@ def run_task(
         "ok",
         metrics=metrics,
         runtime_s=runtime,
-        timeseries=model.timeseries_frame() if timeseries else None,
-        deals=model.deals_frame() if deals else None,
+        **{name: FRAMES[name](model) for name in keep},
     )
     result.summarise_s = time.perf_counter() - t0 - runtime
     return result
@@ -110,8 +120,7 @@ def _customers(config: Mapping[str, Any]) -> int:
 
 def run_batch(
     batch: Sequence[tuple[int, str, Mapping[str, Any]]],
-    timeseries: bool = True,
-    deals: bool = False,
+    keep: Sequence[str] = ("timeseries",),
 ) -> list[RunResult]:
     """Run a batch of ``(index, run_id, config)`` in order (one task of an executor).
 
@@ -123,4 +132,4 @@ def run_batch(
     """
     if len(batch) > 1 and any(_customers(cfg) >= LOADED_MIN_WORK for _, _, cfg in batch):
         warm_up()
-    return [run_task(i, rid, cfg, timeseries=timeseries, deals=deals) for i, rid, cfg in batch]
+    return [run_task(i, rid, cfg, keep=keep) for i, rid, cfg in batch]

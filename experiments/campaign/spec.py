@@ -44,6 +44,8 @@ class KeepSpec:
 
     timeseries: bool = True
     deals: bool = False
+    #: Per step and seller (``sellers.parquet`` of a run): sales, profit, reputation.
+    sellers: bool = False
     #: Runs per Parquet part file of ``timeseries/`` and ``deals/`` (in plan order).
     part_runs: int = 1000
 

@@ -34,7 +34,7 @@ from experiments.campaign.runner import RunResult
 from sim.results.io import write_parquet, write_text
 
 STORE = "_store"
-TABLES = ("timeseries", "deals")
+TABLES = ("timeseries", "deals", "sellers")
 #: Columns of a result row besides the metrics.
 RESULT_HEAD = ("run_id", "status")
 RESULT_TAIL = ("error", "runtime_s")

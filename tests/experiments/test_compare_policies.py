@@ -1,6 +1,9 @@
 """The policy comparison: report folder, vary, reproducibility, bad input, statistics."""
 
+import json
 import math
+import shlex
+import shutil
 import subprocess
 import sys
 
@@ -197,3 +200,114 @@ def test_rank_best_first():
     assert rank([3.0, 1.0, 2.0]) == [1, 3, 2]
     assert rank([3.0, 1.0, 2.0], higher_is_better=False) == [3, 1, 2]
     assert rank([1.0, 1.0, float("nan")]) == [1, 1, 3]
+
+
+# --------------------------------------------------------------------------- the campaign side
+
+SCENARIO = [
+    "+scenario=personalisation_and_privacy",
+    "customers.n=120",
+    "steps=12",
+    "seeds=2",
+    "report.figures=false",
+]
+
+
+@pytest.fixture(scope="module")
+def privacy(tmp_path_factory, repo_root):
+    """A small scenario comparison: posted does not use the varied key (privacy_share)."""
+    out = tmp_path_factory.mktemp("privacy") / "cmp"
+    proc = compare_cli([*SCENARIO, f"hydra.run.dir={out}"], repo_root)
+    return out, proc
+
+
+@pytest.mark.slow
+def test_identical_configs_are_run_once_and_reused(privacy):
+    out, proc = privacy
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 * 5 * 2
+    posted = runs[runs["policy"] == "posted"]
+    # Posted sellers ignore the personalised seller's privacy share: one run per seed.
+    assert posted.groupby("seed")["run_id"].nunique().eq(1).all()
+    assert runs["run_id"].nunique() == 5 * 2 + 2
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs"] == 20 and manifest["distinct_runs"] == 12
+    assert manifest["computed_now"] == 12
+    series = pd.read_parquet(out / "runs" / "timeseries" / "part-00000.parquet")
+    assert series["run_id"].nunique() == 12  # each distinct config simulated once
+    assert "12 distinct" in proc.stdout
+    # Reused rows carry the same results as the run they share.
+    metrics = ["seller_profit", "consumer_surplus", "welfare"]
+    assert posted.groupby("seed")[metrics].nunique().eq(1).all().all()
+
+
+@pytest.mark.slow
+def test_the_command_of_a_scenario_row_reproduces_it(privacy, tmp_path, repo_root):
+    out, _ = privacy
+    runs = pd.read_parquet(out / "runs.parquet")
+    row = runs[(runs["policy"] == "personalised") & (runs["seed"] == 1)].iloc[2]
+    args = shlex.split(row["command"])
+    assert args[:3] == ["python", "-m", "sim.run"]
+    assert "pricing=personalised" in args and "seed=1" in args
+    assert "pricing.personalised.privacy_share=0.5" in args  # the varied value
+    run_dir = tmp_path / "rerun"
+    subprocess.run(
+        [sys.executable, *args[1:], "output.figures=false", f"hydra.run.dir={run_dir}"],
+        cwd=repo_root,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    summary = json.loads((run_dir / "summary.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["config_hash"] == row["run_id"]
+    for key in ("seller_profit", "consumer_surplus", "welfare", "deals", "mean_price"):
+        assert summary[key] == pytest.approx(row[key], rel=0, abs=0), key
+
+
+@pytest.mark.slow
+def test_scenario_settings_reach_the_reproduction_command(tmp_path, repo_root):
+    # The backlash scenario sets steps, repeat rate and the community: all must be in it.
+    out = tmp_path / "backlash"
+    args = ["+scenario=personalisation_backlash", "customers.n=80", "seeds=1"]
+    args += ["vary={key:community.price_visibility,values:[0.5]}"]
+    compare_cli([*args, "steps=6", "report.figures=false", f"hydra.run.dir={out}"], repo_root)
+    runs = pd.read_parquet(out / "runs.parquet")
+    command = runs.loc[runs["policy"] == "personalised", "command"].iloc[0]
+    for setting in ("customers.repeat_rate=0.05", "community.enabled=true", "steps=6"):
+        assert setting in command, setting
+    assert runs["public_rating"].between(0, 1).all()
+    assert runs["peak_boycott_share"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_the_same_command_resumes_and_recomputes_nothing(privacy, tmp_path, repo_root):
+    out, _ = privacy
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    proc = compare_cli([*SCENARIO, f"hydra.run.dir={again}"], repo_root)
+    manifest = json.loads((again / "manifest.json").read_text())
+    assert manifest["computed_now"] == 0 and manifest["reused_from_folder"] == 12
+    assert (again / "runs.parquet").read_bytes() == (out / "runs.parquet").read_bytes()
+    assert "12 distinct" in proc.stdout
+
+
+@pytest.mark.slow
+def test_vary_over_two_keys_runs_their_grid(tmp_path, repo_root):
+    out = tmp_path / "grid"
+    vary = (
+        "vary=[{key:coalition.max_size,values:[5,20]},"
+        "{key:coalition.forward_p,values:[0.2,0.8]}]"
+    )
+    compare_cli(
+        [*TINY, "policies=[posted,volume_discount]", vary, "report.figures=false",
+         f"hydra.run.dir={out}"],
+        repo_root,
+    )  # fmt: skip
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 * 2 * 2 * 2
+    assert list(runs["coalition.max_size"][:8]) == [5, 5, 5, 5, 20, 20, 20, 20]
+    assert list(runs["coalition.forward_p"][:4]) == [0.2, 0.2, 0.8, 0.8]
+    assert runs.groupby(["policy", "coalition.max_size", "coalition.forward_p"]).size().eq(2).all()
+    for text in ("coalition.max_size", "coalition.forward_p"):
+        assert text in (out / "report.md").read_text()

@@ -42,6 +42,9 @@ class Executor:
     def close(self) -> None:
         """Stop every worker and cancel what is still queued."""
 
-    def run(self, batches: list[Batch], timeseries: bool, deals: bool) -> Iterator[list[RunResult]]:
-        """Yield the results of each batch as it finishes (in any order)."""
+    def run(self, batches: list[Batch], keep: Sequence[str]) -> Iterator[list[RunResult]]:
+        """Yield the results of each batch as it finishes (in any order).
+
+        ``keep`` names the per-run tables each result carries (see ``KeepSpec``).
+        """
         raise NotImplementedError

@@ -35,9 +35,9 @@ class InProcess(Executor):
 
     name = "in-process"
 
-    def run(self, batches, timeseries, deals):  # noqa: D102
+    def run(self, batches, keep):  # noqa: D102
         for batch in batches:
-            yield run_batch(batch, timeseries, deals)
+            yield run_batch(batch, keep)
 
 
 class LocalProcesses(Executor):
@@ -57,7 +57,7 @@ class LocalProcesses(Executor):
             pool.shutdown(wait=True, kill_workers=True)
             self.pool = None
 
-    def run(self, batches, timeseries, deals):  # noqa: D102
-        futures = [self.pool.submit(run_batch, b, timeseries, deals) for b in batches]
+    def run(self, batches, keep):  # noqa: D102
+        futures = [self.pool.submit(run_batch, b, keep) for b in batches]
         for fut in as_completed(futures):
             yield fut.result()

@@ -43,8 +43,8 @@ class RayTasks(Executor):
         if ray.is_initialized():
             ray.shutdown()
 
-    def run(self, batches, timeseries, deals):  # noqa: D102
-        self._pending = [self._remote.remote(b, timeseries, deals) for b in batches]
+    def run(self, batches, keep):  # noqa: D102
+        self._pending = [self._remote.remote(b, keep) for b in batches]
         while self._pending:
             done, self._pending = ray.wait(self._pending, num_returns=1)
             yield ray.get(done[0])

@@ -51,11 +51,9 @@ class SubmititJobs(Executor):
                 job.cancel(check=False)
         self._jobs = []
 
-    def run(self, batches, timeseries, deals):  # noqa: D102
+    def run(self, batches, keep):  # noqa: D102
         n = len(batches)
-        self._jobs = list(
-            self.executor.map_array(run_batch, batches, [timeseries] * n, [deals] * n)
-        )
+        self._jobs = list(self.executor.map_array(run_batch, batches, [keep] * n))
         while self._jobs:
             finished = [j for j in self._jobs if j.done()]
             for job in finished:
