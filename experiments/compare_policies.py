@@ -229,8 +229,9 @@ def _app(cfg: DictConfig) -> None:
     )
     grid = " x ".join(f"{len(v)} values of {k}" for k, v in vary.items())
     n_policies = len(cfg.policies)
+    noun = "policy" if n_policies == 1 else "policies"
     print(
-        f"compare: {outcome.planned} runs ({n_policies} {'policy' if n_policies == 1 else 'policies'}"
+        f"compare: {outcome.planned} runs ({n_policies} {noun}"
         + (f" x {grid}" if grid else "")
         + f" x {cfg.seeds} seeds; {outcome.distinct} distinct, {outcome.skipped} of them "
         f"already in the folder) in {wall:.1f} s\n"
