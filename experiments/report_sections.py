@@ -52,9 +52,8 @@ BEST, EQUAL = "★", "≈"
 
 
 def _column_name(m: Metric) -> str:
-    unit = "" if m.unit in ("", "%") else f", {m.unit}"
-    arrow = "" if m.higher_is_better else ", lower is better"
-    return f"{m.label} (`{m.name}`{unit}{arrow})"
+    unit = "" if m.unit in ("", "%") else f" ({m.unit})"
+    return f"{m.label}{unit}" + ("" if m.higher_is_better else " ↓")
 
 
 def _cell_text(cell: Cell | None, fmt: Any) -> str:
@@ -90,7 +89,10 @@ def _table_notes(
     seeds: Sequence[int],
     several: bool,
 ) -> list[Block]:
-    text = f"Mean over {len(seeds)} seeds with its {LEVEL:.0%} interval (Student t)."
+    text = (
+        f"Mean over {len(seeds)} seeds with its {LEVEL:.0%} interval (Student t); ↓ lower is "
+        "better."
+    )
     if several:
         text += (
             f" {BEST} best in the column; {EQUAL} not significantly different from the best "
@@ -98,16 +100,11 @@ def _table_notes(
             f"best, alpha {ALPHA})."
         )
     blocks: list[Block] = [("note", text)]
-    for m in metrics:
-        if m.name in missing:
-            names = ", ".join(missing[m.name])
-            blocks.append(
-                (
-                    "note",
-                    f"`{m.name}` does not apply to {names} (no value in any run): "
-                    "left out of their comparison.",
-                )
-            )
+    # Every metric of the report, not only the table's: the vary answers and the appendix
+    # leave the same policies out.
+    for name, left_out in missing.items():
+        text = f"`{name}` does not apply to {', '.join(left_out)} (no value in any run): "
+        blocks.append(("note", text + "left out of their comparison."))
     partial = [
         m.name
         for m in metrics

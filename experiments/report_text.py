@@ -139,12 +139,14 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 78rem; margin: 1rem auto;
+body {{ font-family: system-ui, sans-serif; max-width: 84rem; margin: 1rem auto;
        padding: 0 1rem; line-height: 1.4; color: #222; }}
 h1 {{ font-size: 1.5rem; margin: 0.3rem 0; }}
 p.question {{ font-size: 1.1rem; margin: 0.2rem 0 0.6rem; }}
-table {{ border-collapse: collapse; margin: 0.4rem 0 0.8rem; font-size: 0.88rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.15rem 0.5rem; text-align: right; }}
+table {{ border-collapse: collapse; margin: 0.4rem 0 0.8rem; font-size: 0.74rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.1rem 0.3rem; text-align: right; }}
+td {{ white-space: nowrap; }}
+th code {{ word-break: break-all; }}
 th {{ background: #f3f3f3; }}
 td:first-child, th:first-child {{ text-align: left; }}
 code {{ background: #f3f3f3; padding: 0 0.2rem; }}

@@ -1,7 +1,20 @@
 import os
+import shutil
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # CI explores a fixed set of examples (reproducible runs); developers get fresh random ones.
 settings.register_profile(
@@ -22,3 +35,20 @@ def repo_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, which ``scripts/install-browser`` installs (never downloaded)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed: run scripts/install-browser (make test does)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium driven by Playwright, shared by every browser test of a session."""
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,4 +1,4 @@
-"""Fixtures of the classroom tests: a live server process and a real browser (Chromium).
+"""Fixtures of the classroom tests: a live server process (the browser is in tests/conftest.py).
 
 Browser tests drive Debian's ``chromium`` (installed by ``scripts/install-browser``, which
 ``make test`` runs) through Playwright; nothing is downloaded. Screenshots go to
@@ -9,7 +9,6 @@ temporary folder.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,17 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:
@@ -85,23 +73,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.wait_ready()
     yield server
     server.stop()
-
-
-def chromium_path() -> str:
-    """Debian's Chromium, which ``scripts/install-browser`` installs."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed: run scripts/install-browser (make test does)")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """A headless Chromium driven by Playwright."""
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,8 @@ def test_report_text_names_policies_metrics_and_figures(report):
     for word in (*POLICIES, "seller_profit", "consumer_surplus", "welfare", "mean_price"):
         assert word in md and word in html
     assert "Common random numbers" in md and "120 customers" in md
-    assert "![" in md and "metrics_by_policy.png" in html
+    assert "](metrics_by_policy.png)" in md
+    assert "data:image/png;base64," in html and 'src="metrics_by_policy.png"' not in html
     assert html.count("<table") == md.count("\n|---") >= 7
 
 
