@@ -2,7 +2,7 @@
 
 :data:`MECHANISMS` maps a scenario's ``report.mechanism`` to its figure:
 
-- ``backlash``: outrage cascades started and customers boycotting per step, one column per
+- ``backlash``: customers newly outraged and customers boycotting per step, one column per
   policy, one line per value of the varied key.
 - ``reviews``: the key time series with reviews off (``review_prob = 0``, dashed) and on
   (``> 0``, solid) overlaid.
@@ -69,16 +69,18 @@ def _key(vary: Mapping[str, Sequence[Any]], hint: str) -> str | None:
 
 
 def backlash(data: Inputs, path: Path) -> Path | None:
-    """Outrage cascades started and boycotting customers per step, per policy and value."""
+    """Customers newly outraged and boycotting per step, per policy that caused any, and value."""
     ts, key = data.timeseries, _key(data.vary, "visibility")
     rows = [c for c in ("outrage_new", "boycotting_customers") if c in ts and informative(ts[c])]
     if not rows or key is None:
         return None
     values = list(data.vary[key])
-    panels = [(p, g) for p in data.policies for g in chunks(values)]
+    # A policy that caused no backlash at all gets no panel (the caption says so).
+    hit = [p for p in data.policies if informative(ts.loc[ts["policy"] == p, rows].to_numpy())]
+    panels = [(p, g) for p in hit for g in chunks(values)]
     fig, axes = grid(len(rows), len(panels), width=4.4)
     labels = {
-        "outrage_new": "outrage cascades started",
+        "outrage_new": "customers newly outraged",
         "boycotting_customers": "customers boycotting",
     }
     for j, (p, group) in enumerate(panels):
@@ -93,9 +95,12 @@ def backlash(data: Inputs, path: Path) -> Path | None:
     legend_below(
         fig,
         [Line2D([], [], color=colour(i)) for i in range(len(group))],
-        [f"{key}={v}" for v in group],
+        [str(v) for v in group],
+        title=key,
     )
-    fig.suptitle("Backlash over time (mean over seeds, rolling mean; raw faint)")
+    calm = [p for p in data.policies if p not in hit]
+    note = f"; no backlash under {', '.join(calm)}" if calm else ""
+    fig.suptitle(f"Backlash over time (mean over seeds, rolling mean; raw faint){note}")
     return save(fig, path)
 
 

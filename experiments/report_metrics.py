@@ -32,7 +32,8 @@ class Metric:
     """A run-level figure compared across policies.
 
     ``unit`` is what the axis and table show: ``price units`` (money), ``%`` (a share in
-    0..1, shown in percent), ``steps`` or a count noun.
+    0..1, shown in percent), ``steps`` or a count noun. ``bounds`` is the metric's natural
+    range (shares: 0..1), where displayed intervals are cut.
     """
 
     name: str
@@ -40,6 +41,12 @@ class Metric:
     higher_is_better: bool = True
     note: str = ""
     unit: str = ""
+    bounds: tuple[float, float] | None = None
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """The natural range of the metric's values (shares: 0..1), if it has one."""
+        return self.bounds if self.bounds is not None else (0.0, 1.0) if self.unit == "%" else None
 
 
 METRICS: tuple[Metric, ...] = (
@@ -68,8 +75,10 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "public_rating",
         "reputation",
-        note="mean over sellers of the public rating at the last step (community on)",
-        unit="%",
+        note="mean over sellers of the public rating (mean review score, shrunk toward 0 "
+        "while reviews are few) at the last step (community on)",
+        unit="score, -1 to 1",
+        bounds=(-1.0, 1.0),
     ),
     Metric(
         "peak_boycott_share",

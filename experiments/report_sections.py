@@ -7,6 +7,7 @@ full pairwise detail in a collapsible appendix.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from experiments.report_text import (
     metric_format,
     p_text,
 )
-from experiments.stats import mean_ci, paired_test, pairwise_comparisons, rank
+from experiments.stats import MeanCI, mean_ci, paired_test, pairwise_comparisons, rank
 
 DEFAULT_QUESTION = "Which pricing policy should a seller pick, and what does it cost customers?"
 
@@ -56,11 +57,15 @@ def _column_name(m: Metric) -> str:
     return f"{m.label}{unit}" + ("" if m.higher_is_better else " ↓")
 
 
-def _cell_text(cell: Cell | None, fmt: Any) -> str:
+def _cell_text(cell: Cell | None, fmt: Any, bounds: tuple[float, float] | None = None) -> str:
     if cell is None:
         return MISSING
     mark = f" {BEST}" if cell.best else f" {EQUAL}" if cell.equal_to_best else ""
-    return interval_text(cell.ci, fmt) + mark
+    ci = cell.ci
+    if bounds is not None and math.isfinite(ci.low):
+        # A t interval of a bounded quantity may overshoot its range: show the feasible part.
+        ci = MeanCI(ci.mean, max(ci.low, bounds[0]), min(ci.high, bounds[1]), ci.n)
+    return interval_text(ci, fmt) + mark
 
 
 def formats(runs: pd.DataFrame, metrics: Sequence[Metric]) -> dict[str, Any]:
@@ -77,7 +82,7 @@ def decision_table(
         line: dict[str, Any] = {f"`{k}`": v for k, v in r.point.items()}
         line["policy"] = r.policy
         for m in metrics:
-            line[_column_name(m)] = _cell_text(r.cells.get(m.name), fmts[m.name])
+            line[_column_name(m)] = _cell_text(r.cells.get(m.name), fmts[m.name], m.range)
         data.append(line)
     return pd.DataFrame(data)
 

@@ -99,10 +99,14 @@ def grid(rows: int, cols: int, width: float = 4.6, height: float = 3.4) -> tuple
     return fig, axes
 
 
-def legend_below(fig: Any, handles: Sequence[Any], labels: Sequence[str]) -> None:
+def legend_below(
+    fig: Any, handles: Sequence[Any], labels: Sequence[str], title: str | None = None
+) -> None:
     """A legend under the panels, where it covers no data."""
     if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+        fig.legend(
+            handles, labels, loc="outside lower center", ncols=min(len(labels), 5), title=title
+        )
 
 
 def hide_unused(axes: Any, used: int) -> None:

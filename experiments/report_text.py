@@ -42,7 +42,9 @@ def _decimals(scale: float) -> int:
 def number_format(values: Sequence[float] | np.ndarray) -> Callable[..., str]:
     """A formatter with precision suited to the magnitude of ``values``."""
     finite = [abs(v) for v in np.asarray(values, dtype=float) if math.isfinite(v)]
-    digits = _decimals(float(np.median(finite)) if finite else math.nan)
+    scale = float(np.median(finite)) if finite else math.nan
+    # Mostly zeros (no boycott in most runs): take the precision from the largest value.
+    digits = _decimals(scale if scale > 0 or not finite else max(finite))
 
     def fmt(x: float, signed: bool = False) -> str:
         if x is None or not math.isfinite(x):

@@ -155,7 +155,7 @@ def summarize(
     ``coalition_time_to_buy`` (mean steps from founding to purchase);
     with the sellers' table and the outrage-cascade log, ``reviews_posted``,
     ``outrage_cascades`` and ``mean_cascade_size``, and with the community on,
-    ``public_rating`` (sellers' mean public rating at the last step, 0..1) and
+    ``public_rating`` (sellers' mean public rating at the last step, -1..1) and
     ``peak_boycott_share`` (the largest share of customers boycotting one seller at any step).
     """
     q = deals["quantity"].to_numpy()
