@@ -225,18 +225,22 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _decode(p: Path, data: bytes) -> str:
-    """The text of an edge list; binary data or bytes that are not UTF-8 named by line."""
+    """The text of an edge list; its first NUL or non-UTF-8 byte is named by line."""
     nul = data.find(b"\0")
-    if nul >= 0:
-        _refuse(
-            f"{_name(p)} line {_line_of(data, nul)}: binary data (a NUL byte); allowed: {_TEXT}"
-        )
+    text, bad = "", -1
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        bad = data[exc.start]
-        line = _line_of(data, exc.start)
-    _refuse(f"{_name(p)} line {line}: byte 0x{bad:02x} is not UTF-8 text; allowed: {_TEXT}")
+        bad = exc.start
+    if nul >= 0 and (bad < 0 or nul < bad):
+        line = _line_of(data, nul)
+        _refuse(f"{_name(p)} line {line}: binary data (a NUL byte); allowed: {_TEXT}")
+    if bad >= 0:
+        line = _line_of(data, bad)
+        _refuse(
+            f"{_name(p)} line {line}: byte 0x{data[bad]:02x} is not UTF-8 text; allowed: {_TEXT}"
+        )
+    return text
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
