@@ -20,12 +20,14 @@ creates any folder.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import math
+import os
 import re
 import stat
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 from xml.etree.ElementTree import Element, ParseError
@@ -56,7 +58,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _SNIPPET = 40
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Parsed:
     """What a graph file holds: node count, edge endpoints ``0..count-1``, blocks.
 
@@ -467,9 +469,33 @@ def graph_file_problem(
     counts = dict.fromkeys([int(n), *more_ns])
     for path in paths:
         try:
-            parsed = _read(Path(path), network.max_file_mb)
+            parsed = _remembered(path, float(network.max_file_mb))
             for count in counts:
                 _check_count(Path(path), parsed, count)
         except ConfigError as exc:
             return str(exc)
     return None
+
+
+def _remembered(path: str, max_mb: float) -> _Parsed:
+    """:func:`_read` without the edges, remembered while the file is unchanged.
+
+    A comparison's pre-flight checks the same file once per market config it would run.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return _read(Path(path), max_mb)  # refused, with the reason
+    stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    return _counted(os.path.abspath(path), path, max_mb, stamp)
+
+
+@functools.lru_cache(maxsize=32)
+def _counted(key: str, path: str, max_mb: float, stamp: tuple[int, ...]) -> _Parsed:
+    """:func:`_read` of ``path`` without the edges.
+
+    ``key`` (the absolute path) and ``stamp`` (device, inode, size, modification time) only
+    key the cache.
+    """
+    empty = np.empty(0, np.int64)
+    return dataclasses.replace(_read(Path(path), max_mb), u=empty, v=empty, blocks=None)

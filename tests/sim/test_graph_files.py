@@ -254,6 +254,8 @@ def test_graph_file_problem_reads_each_swept_path_and_count(tmp_path) -> None:
     problem = graph_file_problem(network(good), 3, {"customers.n": [3, "x", 4]})
     assert problem is not None and "has 3 nodes but customers.n=4" in problem
     assert "over network.max_file_mb" in graph_file_problem(network(good, max_file_mb=1e-6), 3)
+    write(good, "0 1\n1 2\n2 x\n")  # changed since it was last checked: read again
+    assert "line 3: node id 'x' is not an integer" in graph_file_problem(network(good), 3)
 
 
 def test_preflight_checks_graph_files(tmp_path) -> None:
