@@ -119,6 +119,7 @@ def build_market(
                 blocks=net.blocks,
                 mixing=net.mixing,
                 path=net.path,
+                max_file_mb=net.max_file_mb,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None

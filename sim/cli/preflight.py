@@ -37,6 +37,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from agents.params import check_fields
 from sim.config import Config, ConfigError, validate
+from sim.network import graph_file_problem
 
 _CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
 _ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
@@ -121,7 +122,10 @@ def _check(overrides: list[str], parser: OverridesParser) -> str | None:
             problem = _check_values(cfg, o, further, parser)
         if problem:
             return problem
-    return None
+    # Graph files last (they are read whole), with every swept path and customers.n.
+    return graph_file_problem(
+        cfg.network, cfg.customers.n, {o.key_or_group: [v for _, v in vs] for _, o, vs in sweeps}
+    )
 
 
 def _values(o: Override) -> list[tuple[str, Any]]:

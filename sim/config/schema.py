@@ -34,7 +34,7 @@ from mechanisms.bargaining import FIRST_MOVERS, NEGOTIATION_PROTOCOLS
 from mechanisms.discovery import DISCOVERY_MODES
 from mechanisms.division import DIVISION_RULES
 from sim.community import SELLER_RESPONSES
-from sim.network import GRAPH_KINDS
+from sim.network import GRAPH_KINDS, MAX_FILE_MB
 from sim.phases.formation import FORMATIONS
 
 
@@ -88,6 +88,7 @@ class NetworkConfig:
     blocks: int = integer(8, ge=1)
     mixing: float = probability(0.1)
     path: str | None = None
+    max_file_mb: float = number(MAX_FILE_MB, gt=0.0)
 
     @staticmethod
     def checks(node: Any, key: str) -> None:

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.network.files import from_file
+from sim.network.files import MAX_FILE_MB, from_file, graph_file_problem
 from sim.network.generators import communities, erdos_renyi, scale_free, small_world
 from sim.network.graph import Graph, from_edges
 
 __all__ = [
     "GRAPH_KINDS",
+    "MAX_FILE_MB",
     "Graph",
     "build_graph",
     "communities",
     "erdos_renyi",
     "from_edges",
     "from_file",
+    "graph_file_problem",
     "scale_free",
     "small_world",
 ]
@@ -46,6 +48,7 @@ def build_graph(
     blocks: int = 8,
     mixing: float = 0.1,
     path: str | None = None,
+    max_file_mb: float | None = None,
 ) -> Graph:
     """Build the social graph described by a ``network`` config node.
 
@@ -58,6 +61,7 @@ def build_graph(
         blocks: Number of communities (``communities``).
         mixing: Share of edges leaving a community (``communities``).
         path: File to load (``file``); its node count must equal ``n``.
+        max_file_mb: Largest file read (``file``), in MB; None reads any size.
 
     Returns:
         The graph.
@@ -78,5 +82,5 @@ def build_graph(
     if kind == "file":
         if path is None:
             raise ValueError("network.path must be set when network.kind='file'")
-        return from_file(path, n=n)
+        return from_file(path, n=n, max_mb=max_file_mb)
     raise ValueError(f"network.kind={kind!r} is not one of {', '.join(GRAPH_KINDS)}")

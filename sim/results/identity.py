@@ -32,6 +32,10 @@ PACKAGES = (
 #: Top-level config keys that do not change a run's results (and so not its identity).
 NOT_IDENTITY = ("output", "hydra")
 
+#: ``(node, key)`` pairs that do not change a run's results either: a limit on what is
+#: read (a run over the limit fails, one within it is the same run).
+NOT_IDENTITY_KEYS = (("network", "max_file_mb"),)
+
 
 #: Nodes of ``pricing`` that are not one policy's own parameters.
 SHARED_PRICING = ("mix", "adaptive")
@@ -40,7 +44,8 @@ SHARED_PRICING = ("mix", "adaptive")
 def effective_config(data: Mapping[str, Any]) -> dict[str, Any]:
     """The resolved config without what cannot change the run's results.
 
-    Left out: :data:`NOT_IDENTITY` (what a run writes besides its data) and the parameter
+    Left out: :data:`NOT_IDENTITY` (what a run writes besides its data),
+    :data:`NOT_IDENTITY_KEYS` (limits on what is read) and the parameter
     nodes of pricing policies that no seller plays (not in ``pricing.mix`` with a positive
     share): a market builds only the policies of its mix, so e.g. the personalised seller's
     ``privacy_share`` cannot matter to a market of posted prices. A comparison that varies
@@ -48,15 +53,16 @@ def effective_config(data: Mapping[str, Any]) -> dict[str, Any]:
     (``tests/sim/test_identity.py`` checks that such runs are byte-identical).
     """
     out = {k: v for k, v in dict(data).items() if k not in NOT_IDENTITY}
+    for node, key in NOT_IDENTITY_KEYS:
+        if isinstance(out.get(node), Mapping) and key in out[node]:
+            out[node] = {k: v for k, v in out[node].items() if k != key}
     pricing = out.get("pricing")
     if isinstance(pricing, Mapping):
         try:
             used = {name for name, share in parse_mix(pricing.get("mix")).items() if share > 0}
         except ConfigError:
             return out  # an invalid mix is the validator's business: keep everything
-        out["pricing"] = {
-            k: v for k, v in pricing.items() if k in SHARED_PRICING or k in used
-        }
+        out["pricing"] = {k: v for k, v in pricing.items() if k in SHARED_PRICING or k in used}
     return out
 
 

@@ -271,7 +271,7 @@ def test_from_file_csv_labels_sorted(tmp_path) -> None:
     assert from_file(empty).n == 0
     bad = tmp_path / "bad.txt"
     bad.write_text("1\n2 3\n")
-    with pytest.raises(ValueError, match="not a readable edge list"):
+    with pytest.raises(ValueError, match="line 1: '1' holds 1 node id;"):
         from_file(bad)
 
 
@@ -302,11 +302,16 @@ def test_from_file_errors(tmp_path) -> None:
     path.write_text("0 1\n1 2\n")
     with pytest.raises(ValueError) as err:
         from_file(path, n=5)
-    assert str(err.value) == "network.path has 3 nodes but customers.n=5; set customers.n=3"
+    assert str(err.value) == (
+        f"network.path={str(path)!r} has 3 nodes but customers.n=5 (an edge list holds only "
+        "nodes with edges); allowed: customers.n=3, or a file with 5 nodes"
+    )
     missing = str(tmp_path / "nope.txt")
     with pytest.raises(ValueError) as err:
         from_file(missing)
-    assert str(err.value) == f"network.path={missing!r} does not exist"
+    assert str(err.value) == (
+        f"network.path={missing!r} does not exist; allowed: an edge list or .graphml file"
+    )
     with pytest.raises(ValueError, match="does not exist"):
         build_graph("file", 3, 0, path=missing)
 
