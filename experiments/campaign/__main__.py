@@ -22,13 +22,14 @@ from agents.params import ConfigError
 from experiments.analysis.discovery import campaign_discovery
 from experiments.analysis.sensitivity import analyse_folder
 from experiments.campaign.engine import Interrupted, Outcome, check_options, run_campaign
-from experiments.campaign.plan import compose_market, make_plan
+from experiments.campaign.plan import Plan, compose_market, make_plan
 from experiments.campaign.spec import register_campaign_configs
 from experiments.campaign.store import CampaignBusy, CampaignFolder
 from experiments.overrides import hydra_context
 from sim.cli.entry import checked_main, fail
 from sim.cli.preflight import one_line
 from sim.config import CONFIG_DIR
+from sim.network import graph_file_problem
 
 CONFIG_NAME = "run_campaign"
 RETRY_FLAG = "--retry-failed"
@@ -85,6 +86,9 @@ def preflight(argv: list[str]) -> str | None:
     try:
         check_options(cfg)
         plan = make_plan(cfg, overrides=overrides)
+        problem = _graph_problem(plan)
+        if problem:
+            return problem
         root = Path(_run_dir(overrides, argv))
         folder = CampaignFolder(root)
         foreign = (
@@ -100,6 +104,21 @@ def preflight(argv: list[str]) -> str | None:
             "parameters?); allowed: the same campaign or one that extends it, or a new folder "
             "with hydra.run.dir=PATH"
         )
+    return None
+
+
+def _graph_problem(plan: Plan) -> str | None:
+    """The first problem with a graph file the planned runs read (each file read once)."""
+    seen: set[tuple[str, int, float]] = set()
+    for task in plan.tasks:
+        net, n = task.config["network"], task.config["customers"]["n"]
+        key = (str(net.get("path")), int(n), float(net.get("max_file_mb", 0)))
+        if net.get("kind") != "file" or key in seen:
+            continue
+        seen.add(key)
+        problem = graph_file_problem(OmegaConf.create(dict(net)), int(n))
+        if problem:
+            return problem
     return None
 
 

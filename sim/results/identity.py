@@ -50,7 +50,7 @@ def effective_config(data: Mapping[str, Any]) -> dict[str, Any]:
     share): a market builds only the policies of its mix, so e.g. the personalised seller's
     ``privacy_share`` cannot matter to a market of posted prices. A comparison that varies
     such a key for a policy it does not affect thus runs it once
-    (``tests/sim/test_identity.py`` checks that such runs are byte-identical).
+    (``tests/sim/test_results.py`` checks that such runs give identical results).
     """
     out = {k: v for k, v in dict(data).items() if k not in NOT_IDENTITY}
     for node, key in NOT_IDENTITY_KEYS:

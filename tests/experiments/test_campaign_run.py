@@ -219,6 +219,17 @@ def test_bad_input_is_named_in_one_line_before_anything_runs(args, expected):
     assert problem is not None and "\n" not in problem and expected in problem, problem
 
 
+def test_a_bad_graph_file_is_refused_before_anything_runs(tmp_path):
+    bad = tmp_path / "edges.txt"
+    bad.write_text("0 1\n1 -3\n")
+    args = ["+campaign=example", "network=file", f"network.path={bad}", "customers.n=3"]
+    problem = preflight(args)
+    assert problem == (
+        f"network.path='{bad}' line 2: node id '-3' is negative; allowed: integer node ids 0 "
+        "or above on every line, or names on every line"
+    )
+
+
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
     folder = tmp_path / "never"
     proc = campaign(folder, "+campaign=example", "campaign.samples=3", "campaign.design=sobol")
