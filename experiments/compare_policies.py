@@ -241,7 +241,7 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Check the command line, then hand over to Hydra."""
-    checked_main(preflight, _app)
+    checked_main(preflight, _app, CONFIG_NAME)
 
 
 if __name__ == "__main__":

@@ -216,7 +216,7 @@ def main() -> None:
     register_campaign_configs()
     # Hydra's own parser knows no flags of ours: --retry-failed is the key retry_failed.
     sys.argv = ["retry_failed=true" if a == RETRY_FLAG else a for a in sys.argv]
-    checked_main(preflight, _app)
+    checked_main(preflight, _app, CONFIG_NAME)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ def run_app(argv: Sequence[str]) -> None:
 
 def main() -> None:
     """Check the command line, then run the study."""
-    checked_main(preflight, functools.partial(run_app, sys.argv[1:]))
+    checked_main(preflight, functools.partial(run_app, sys.argv[1:]), CONFIG_NAME)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,22 @@
-"""Hydra callbacks of a multirun: a progress bar, failure notes and the sweep's one table.
+"""Hydra callbacks: a multirun's progress bar, failure notes and one table; a run's undo.
 
-Both callbacks stamp the sweep's start (the filesystem's clock) in ``on_multirun_start``,
-so they see only this sweep's runs even when ``hydra.sweep.dir`` holds an earlier sweep's
-run folders.
+The multirun callbacks stamp the sweep's start (the filesystem's clock) in
+``on_multirun_start``, so they see only this sweep's runs even when ``hydra.sweep.dir`` holds
+an earlier sweep's run folders. :class:`NoteRunFolder` notes what a single run's folder held
+before Hydra created or wrote to it, so that a run failing inside its job can take back what
+it created (:func:`undo_run`).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.progress import (
     SweepBar,
@@ -22,6 +25,7 @@ from sim.cli.progress import (
     note_failure,
     sweep_size,
 )
+from sim.cli.run_folder import FolderBefore
 from sim.results.aggregate import collect_summaries
 from sim.results.io import write_parquet
 
@@ -82,3 +86,33 @@ class SweepProgress(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+#: What each single run's folder held before Hydra made it, by absolute path; filled by
+#: :class:`NoteRunFolder` in the process that runs the job (Hydra runs a single run's job
+#: in its own process, right after ``on_run_start``).
+_BEFORE: dict[str, FolderBefore] = {}
+
+
+class NoteRunFolder(Callback):
+    """Note what a single run's folder holds before Hydra creates it or writes to it."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Note ``hydra.run.dir`` as this job will resolve it (the same config object)."""
+        folder = OmegaConf.select(config, "hydra.run.dir")
+        if folder:
+            before = FolderBefore.take(str(folder))
+            _BEFORE[str(before.folder)] = before
+
+
+def undo_run(out_dir: Path | str) -> bool:
+    """Take back what a failed single run created in ``out_dir``; whether it was noted.
+
+    A folder the run created is removed; in one that existed, the entries it added are
+    removed and Hydra's own files (``.hydra/*``, the log) get back their earlier bytes.
+    """
+    before = _BEFORE.pop(os.path.abspath(out_dir), None)
+    if before is None:
+        return False
+    before.undo()
+    return True

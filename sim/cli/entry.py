@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from mechanisms.jit import jit_mode
+from sim.cli.preflight import check_command_line, check_output_folder
 
 #: Exit code of a command that rejects its input.
 BAD_INPUT = 2
@@ -22,18 +23,37 @@ def fail(message: str) -> NoReturn:
     sys.exit(BAD_INPUT)
 
 
-def checked_main(check: Callable[[list[str]], str | None], app: Callable[[], Any]) -> None:
-    """Run ``check`` on the command line; on a problem fail in one line, else run ``app``.
+def checked_main(
+    check: Callable[[list[str]], str | None],
+    app: Callable[[], Any],
+    config_name: str | None = None,
+) -> None:
+    """Check the command line; on a problem fail in one line, else run ``app``.
 
-    The check (and that of ``CROWDBARGAIN_JIT``) runs before Hydra creates any output
-    folder, so bad input leaves nothing behind. Ctrl-C or SIGTERM during ``app`` ends it
-    with one line and exit code 130.
+    In order: ``CROWDBARGAIN_JIT``; what no command takes
+    (:func:`~sim.cli.preflight.check_command_line`: unparsable overrides, overrides that
+    could run code, deletions of model nodes, unknown model keys); the output folder, when
+    ``config_name`` is given (:func:`~sim.cli.preflight.check_output_folder`); then the
+    command's own ``check``. All of it runs before Hydra creates any output folder, so bad
+    input leaves nothing behind. Ctrl-C or SIGTERM during ``app`` ends it with one line and
+    exit code 130.
+
+    Args:
+        check: The command's check of its arguments: a one-line problem, or None.
+        app: The Hydra app.
+        config_name: The app's primary config, whose ``hydra.run.dir`` (``hydra.sweep.dir``
+            with ``-m``) is checked; None skips that check.
     """
     try:
         jit_mode()
     except ValueError as exc:
         fail(str(exc))
-    problem = check(sys.argv[1:])
+    argv = sys.argv[1:]
+    problem = check_command_line(argv)
+    if not problem and config_name is not None:
+        problem = check_output_folder(argv, config_name)
+    if not problem:
+        problem = check(argv)
     if problem:
         fail(problem)
     # SIGTERM unwinds like Ctrl-C, so worker pools (joblib's, a campaign's) stop their

@@ -6,7 +6,9 @@ with its outcome), ``sellers.parquet`` (per step and seller), ``cascades.parquet
 cascades), ``summary.json`` (computed from these logs, nothing time- or machine-dependent),
 ``manifest.json`` (runtime, versions, commit, config hash) and ``price_surplus.png``. Every
 file is written atomically; a run in a reused folder first clears what an earlier run left
-that this one will not rewrite (a figure it skips, a killed write's temporary file).
+that this one will not rewrite (:data:`OUTPUTS`: a figure it skips, a failure note; and a
+killed write's temporary file). :class:`FolderBefore` notes what a folder held before a run
+started in it, so a run that fails can take back what it created.
 
 The figure's module (:mod:`sim.figures`) imports matplotlib, a third of a run's start-up, so
 it is imported by name (:data:`FIGURES_MODULE`) when a run draws its figure and never
@@ -16,13 +18,17 @@ otherwise: ``python -m sim.run output.figures=false`` and sweeps do not load mat
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cli.progress import FAILED
 from sim.model import MarketModel
 from sim.results.identity import config_hash, git_commit, package_versions
 from sim.results.io import remove_stale, write_json, write_parquet, write_text
@@ -32,6 +38,19 @@ from sim.results.metrics import summarize
 FIGURE = "price_surplus.png"
 #: The module that draws it, imported only when a figure is drawn (:func:`draw_run_figure`).
 FIGURES_MODULE = "sim.figures"
+#: Every file a run writes in its folder (and the failure note a failed sweep job leaves);
+#: a run removes those it does not rewrite before writing the others.
+TABLES = ("timeseries", "deals", "coalitions", "sellers", "cascades")
+OUTPUTS = (
+    "config.yaml",
+    *(f"{t}.parquet" for t in TABLES),
+    "summary.json",
+    "manifest.json",
+    FIGURE,
+    FAILED,
+)
+#: What Hydra writes in a run folder when a job starts (besides its log, ``NAME.log``).
+HYDRA_SUBDIR = ".hydra"
 
 
 def model_config(cfg: DictConfig) -> DictConfig:
@@ -97,7 +116,8 @@ def write_model_folder(
     """
     out = Path(out_dir)
     summary = run_summary(model) if summary is None else summary
-    remove_stale(out, [] if figures else [FIGURE])
+    not_rewritten = {FAILED} if figures else {FAILED, FIGURE}
+    remove_stale(out, [n for n in OUTPUTS if n in not_rewritten])
     deals, ts = model.deals_frame(), model.timeseries_frame()
     write_text(out / "config.yaml", OmegaConf.to_yaml(cfg))
     write_parquet(out / "timeseries.parquet", ts)
@@ -117,6 +137,72 @@ def write_model_folder(
     manifest |= {"git_commit": git_commit(), "packages": package_versions(), "argv": sys.argv}
     write_json(out / "manifest.json", manifest)
     return summary
+
+
+@dataclass(frozen=True)
+class FolderBefore:
+    """What a folder held before a run started in it: enough to take back what the run made.
+
+    Attributes:
+        folder: The run folder.
+        created: The outermost folder the run will create (the folder itself or a missing
+            parent), or None if the folder exists.
+        names: The folder's entries (empty if it does not exist).
+        kept: Bytes and times of the files Hydra rewrites when a job starts (``.hydra/*``,
+            ``*.log``), by path.
+    """
+
+    folder: Path
+    created: Path | None
+    names: frozenset[str]
+    kept: dict[Path, tuple[bytes, int, int]]
+
+    @classmethod
+    def take(cls, folder: Path | str) -> FolderBefore:
+        """Note what ``folder`` holds now."""
+        folder = Path(os.path.abspath(folder))
+        if not folder.is_dir():
+            created = folder
+            while not created.parent.exists() and created.parent != created:
+                created = created.parent
+            return cls(folder, created, frozenset(), {})
+        hydra_files = [p for p in (folder / HYDRA_SUBDIR).glob("*") if p.is_file()]
+        kept = {}
+        for p in [*hydra_files, *(p for p in folder.glob("*.log") if p.is_file())]:
+            stat = p.stat()
+            kept[p] = (p.read_bytes(), stat.st_atime_ns, stat.st_mtime_ns)
+        return cls(folder, None, frozenset(p.name for p in folder.iterdir()), kept)
+
+    def undo(self) -> None:
+        """Remove what was created in the folder since :meth:`take`, restore Hydra's files.
+
+        A folder the run created goes entirely (with the parents it created); in a folder
+        that existed, new entries go and the noted files get their bytes back.
+        """
+        if self.created is not None:
+            shutil.rmtree(self.created, ignore_errors=True)
+            return
+        if not self.folder.is_dir():
+            return
+        for p in self.folder.iterdir():
+            if p.name not in self.names:
+                _remove(p)
+        hydra_dir = self.folder / HYDRA_SUBDIR
+        if hydra_dir.is_dir():
+            for p in hydra_dir.iterdir():
+                if p not in self.kept:
+                    _remove(p)
+        for p, (data, atime, mtime) in self.kept.items():
+            if not p.is_file() or p.read_bytes() != data:
+                p.write_bytes(data)
+            os.utime(p, ns=(atime, mtime))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def draw_run_figure(deals: Any, timeseries: Any, path: Path, title: str = "") -> Path:

@@ -9,11 +9,13 @@ allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from typing import Any
 
 from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError
 
 from agents.params import ConfigError, check_fields, fail, mix_to_list
 from sim.config.schema import NODE_SCHEMAS, Config
@@ -88,8 +90,38 @@ def to_node(name: str, value: Any) -> DictConfig:
                 value if isinstance(value, dict) else OmegaConf.structured(value)
             )
         return OmegaConf.merge(schema, value)
+    except ConfigKeyError as exc:
+        raise ConfigError(
+            unknown_key_of(exc, prefix=name) or f"{name}: {_first_line(exc)}"
+        ) from None
     except Exception as exc:  # OmegaConf raises several types; report them uniformly
         raise ConfigError(f"{name}: {_first_line(exc)}") from None
+
+
+def unknown_key(key: str, allowed: Iterable[str]) -> str:
+    """The one-line message for a key that is not in the config.
+
+    Args:
+        key: The full dotted key, e.g. ``customers.nn``.
+        allowed: The keys its node has.
+    """
+    return f"{key} is not a config key; allowed: {', '.join(allowed)}"
+
+
+def unknown_key_of(exc: BaseException, prefix: str = "") -> str | None:
+    """:func:`unknown_key` for OmegaConf's ``Key 'nn' not in 'CustomersConfig'``, else None.
+
+    Args:
+        exc: An exception raised by OmegaConf when a key is not in a typed node.
+        prefix: The node's own key when OmegaConf's ``full_key`` is relative to it.
+    """
+    schema = getattr(exc, "object_type", None)
+    key = getattr(exc, "full_key", None)
+    if not (key and isinstance(schema, type) and dataclasses.is_dataclass(schema)):
+        return None
+    if "not in" not in str(exc):
+        return None
+    return unknown_key(f"{prefix}.{key}" if prefix else key, [f.name for f in fields(schema)])
 
 
 def _first_line(exc: BaseException) -> str:
