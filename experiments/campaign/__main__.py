@@ -22,13 +22,14 @@ from agents.params import ConfigError
 from experiments.analysis.discovery import campaign_discovery
 from experiments.analysis.sensitivity import analyse_folder
 from experiments.campaign.engine import Interrupted, Outcome, check_options, run_campaign
-from experiments.campaign.plan import Plan, compose_market, make_plan
-from experiments.campaign.spec import register_campaign_configs
+from experiments.campaign.plan import MARKET_KEYS, Plan, compose_market, make_plan
+from experiments.campaign.spec import CAMPAIGN_KEYS, register_campaign_configs
 from experiments.campaign.store import CampaignBusy, CampaignFolder
 from experiments.overrides import hydra_context
 from sim.cli.entry import checked_main, fail
 from sim.cli.preflight import one_line
 from sim.config import CONFIG_DIR
+from sim.config.validation import unknown_key
 from sim.network import graph_file_problem
 
 CONFIG_NAME = "run_campaign"
@@ -83,6 +84,9 @@ def preflight(argv: list[str]) -> str | None:
         return one_line(exc)
     if OmegaConf.is_missing(cfg.campaign, "name"):
         return f"campaign is not chosen; allowed: +campaign={names}"
+    extra = [k for k in cfg if k not in (*MARKET_KEYS, *CAMPAIGN_KEYS)]
+    if extra:
+        return unknown_key(str(extra[0]), (*MARKET_KEYS, *sorted(CAMPAIGN_KEYS)))
     try:
         check_options(cfg)
         plan = make_plan(cfg, overrides=overrides)

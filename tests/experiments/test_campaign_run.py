@@ -205,6 +205,7 @@ def test_pandas_and_duckdb_read_the_whole_campaign_in_one_call(reference):
         (["+campaign=example", "customers.n=-3"], "customers.n"),
         (["+campaign=example", "~campaign.parameters.x"], "campaign.parameters.x"),
         (["+campaign=example", "jobs=0"], "jobs=0 is invalid; allowed: an integer >= 1"),
+        (["+campaign=example", "+foo=1"], "foo is not a config key; allowed: seed, steps"),
         (["+campaign=example", "executor.kind=mpi"], "executor.kind='mpi' is invalid; allowed:"),
         (["+campaign=example", "executor.batch_size=-1"], "executor.batch_size=-1"),
         pytest.param(
