@@ -153,8 +153,8 @@ def _check_mix(key: str, items: Any, allowed: Sequence[str]) -> None:
     for name in shares:
         if name not in allowed:
             fail(f"{key}.{name}", name, " | ".join(allowed))
-    if sum(shares.values()) <= 0:
-        fail(key, dict(shares), "shares that sum to more than 0")
+    if not 0 < sum(shares.values()) < math.inf:
+        fail(key, dict(shares), "shares that sum to a finite number > 0")
 
 
 def check_fields(node: Any, schema: type, key: str, only: Sequence[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from agents.params import ConfigError, check_fields, fail, mix_to_list
+from sim.config.memory import check_memory
 from sim.config.schema import NODE_SCHEMAS, Config
 
 #: Nodes whose values are mixes (a mapping ``{name: share}`` is accepted for them).
@@ -28,6 +29,9 @@ def validate(cfg: Any) -> None:
     Args:
         cfg: A DictConfig with the nodes of :class:`~sim.config.schema.Config` (missing
             nodes are skipped).
+
+    Last, a config with the nodes a run's size depends on is checked against the memory
+    available (:func:`sim.config.memory.check_memory`).
 
     Raises:
         ConfigError: naming the first offending key and what is allowed.
@@ -45,6 +49,7 @@ def validate(cfg: Any) -> None:
             s.products_per_seller,
             f"an integer in [1, products.n={p.n}]",
         )
+    check_memory(cfg)
 
 
 def resolve(seed: Any = 0, steps: Any = 100, **nodes: Any) -> DictConfig:
