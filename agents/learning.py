@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.params import choice, fail, number, probability
+from agents.params import MAX_FACTOR, choice, fail, is_real, number, probability
 from agents.seller import SellerBook
 from mechanisms.bandits import BANDIT_RULES, BanditLearner
 from mechanisms.demand import monopoly_price
@@ -28,7 +28,8 @@ class AdaptiveParams:
     Attributes:
         enabled: Make every seller adaptive (a policy's own ``adaptive`` does it for one).
         rule: Bandit rule (:data:`mechanisms.bandits.BANDIT_RULES`).
-        arms: Price multipliers to choose from (positive).
+        arms: Price multipliers to choose from (finite, positive, at most
+            :data:`~agents.params.MAX_FACTOR`).
         epsilon: Exploration probability of ``epsilon_greedy``.
         c: Exploration weight of ``ucb1``.
     """
@@ -37,14 +38,14 @@ class AdaptiveParams:
     rule: str = choice("ucb1", BANDIT_RULES)
     arms: list[float] = field(default_factory=lambda: [0.85, 0.925, 1.0, 1.075, 1.15])
     epsilon: float = probability(0.1)
-    c: float = number(2.0, ge=0.0)
+    c: float = number(2.0, ge=0.0, le=MAX_FACTOR)
 
     @staticmethod
     def checks(node: Any, key: str) -> None:
-        """Arms are a non-empty list of positive multipliers."""
+        """Arms are a non-empty list of finite positive multipliers."""
         arms = list(node.arms)
-        if not arms or any(not (isinstance(a, int | float) and a > 0) for a in arms):
-            fail(f"{key}.arms", arms, "a non-empty list of positive multipliers")
+        if not arms or any(not (is_real(a) and 0 < a <= MAX_FACTOR) for a in arms):
+            fail(f"{key}.arms", arms, f"a non-empty list of finite numbers in (0, {MAX_FACTOR:g}]")
 
 
 class SellerLearning:

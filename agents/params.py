@@ -21,6 +21,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
 from typing import Any, NoReturn
 
+# Upper bounds shared by many fields. A value that sizes an array, a table or a loop has a
+# finite bound, so that a typo (``steps=10000000000``) fails in one line before anything is
+# built; how much memory a run needs overall is estimated by ``sim.config.memory``.
+
+#: Most steps a run takes; a duration in steps is capped likewise (a longer one never ends).
+MAX_STEPS = 10**6
+#: Most units an order, a threshold or a campaign goal counts (coalition units are int32).
+MAX_UNITS = 10**9
+#: Largest multiplier, markup or spread (a price is a cost or a reference price times one).
+MAX_FACTOR = 1000.0
+#: Largest absolute price or cost.
+MAX_PRICE = 1e9
+#: Largest spread of a log-normal error (``exp(noise * z)`` stays finite).
+MAX_NOISE = 10.0
+
 
 class ConfigError(ValueError):
     """A configuration value is outside what the model accepts (a one-line message)."""
@@ -108,16 +123,17 @@ def mix_to_list(shares: Mapping[str, float]) -> list[str]:
 # ---------------------------------------------------------------------------- checking
 
 
-def _is_real(v: Any) -> bool:
+def is_real(v: Any) -> bool:
+    """Whether ``v`` is a finite int or float (not a bool)."""
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _check_number(key: str, v: Any, meta: Mapping[str, Any]) -> None:
     hi = meta["le"]
     if "gt" in meta:
-        lo, ok_lo, left = meta["gt"], _is_real(v) and v > meta["gt"], "("
+        lo, ok_lo, left = meta["gt"], is_real(v) and v > meta["gt"], "("
     else:
-        lo, ok_lo, left = meta["ge"], _is_real(v) and v >= meta["ge"], "["
+        lo, ok_lo, left = meta["ge"], is_real(v) and v >= meta["ge"], "["
     if not (ok_lo and v <= hi):
         right = "inf)" if hi == math.inf else f"{hi}]"
         fail(key, v, f"a number in {left}{lo}, {right}")
@@ -137,8 +153,8 @@ def _check_mix(key: str, items: Any, allowed: Sequence[str]) -> None:
     for name in shares:
         if name not in allowed:
             fail(f"{key}.{name}", name, " | ".join(allowed))
-    if sum(shares.values()) <= 0:
-        fail(key, dict(shares), "shares that sum to more than 0")
+    if not 0 < sum(shares.values()) < math.inf:
+        fail(key, dict(shares), "shares that sum to a finite number > 0")
 
 
 def check_fields(node: Any, schema: type, key: str, only: Sequence[str] | None = None) -> None:

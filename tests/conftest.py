@@ -16,7 +16,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# CI explores a fixed set of examples (reproducible runs); developers get fresh random ones.
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (default: ``ci`` when CI is set, else
+# ``dev``):
+# - ``dev``: fresh random examples, 40 per property;
+# - ``ci``: a fixed set of 25 (derandomized: reproducible runs);
+# - ``thorough``: 1,000 fresh examples per property, for a search before a release
+#   (``HYPOTHESIS_PROFILE=thorough make test``).
+# A profile sets the example count of every property test that does not set its own: the
+# model invariants, the override fuzz, the policy and mechanism properties. Tests with an
+# explicit ``@settings(max_examples=...)`` (the numba kernel equivalence tests, the division
+# rules, the campaign store) keep their count in every profile: explicit settings win.
 settings.register_profile(
     "ci",
     max_examples=25,
@@ -27,7 +36,12 @@ settings.register_profile(
 settings.register_profile(
     "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")

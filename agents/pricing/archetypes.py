@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents.params import number
+from agents.params import MAX_FACTOR, number
 from agents.pricing.personalised import Personalised, PersonalisedParams
 from agents.pricing.volume_discount import VolumeDiscount, VolumeDiscountParams
 
@@ -13,7 +13,7 @@ from agents.pricing.volume_discount import VolumeDiscount, VolumeDiscountParams
 class CustomerFirstParams(VolumeDiscountParams):
     """:class:`VolumeDiscountParams` at a thin margin with shallow tiers."""
 
-    markup: float = number(0.15, ge=0.0)
+    markup: float = number(0.15, ge=0.0, le=MAX_FACTOR)
     tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.02, 0.04, 0.06, 0.08])
 
 
@@ -33,8 +33,8 @@ class CustomerFirst(VolumeDiscount):
 class ShortTermParams(PersonalisedParams):
     """:class:`PersonalisedParams` at a high margin, capturing more, adaptive."""
 
-    markup: float = number(0.5, ge=0.0)
-    capture: float = number(0.92, ge=0.0)
+    markup: float = number(0.5, ge=0.0, le=MAX_FACTOR)
+    capture: float = number(0.92, ge=0.0, le=MAX_FACTOR)
     adaptive: bool = True
 
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.params import check_fields, number
+from agents.params import MAX_FACTOR, check_fields, number
 
 MECHANISMS = ("list", "threshold", "crowdfunding", "auction")
 
@@ -25,7 +25,7 @@ class PolicyParams:
             policy whose bargaining is a choice declares it as a field of its ``Params``.
     """
 
-    markup: float = number(0.3, ge=0.0)
+    markup: float = number(0.3, ge=0.0, le=MAX_FACTOR)
     adaptive: bool = False
     negotiable: ClassVar[bool] = False
 

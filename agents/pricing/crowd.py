@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents.params import choice, integer, probability
+from agents.params import MAX_UNITS, choice, integer, probability
 from agents.pricing.base import PolicyParams, PricingPolicy
 from mechanisms.auctions import AUCTION_RULES
 
@@ -17,7 +17,7 @@ class ThresholdParams(PolicyParams):
     """Parameters of :class:`ThresholdDeal` (schema of ``pricing.threshold``)."""
 
     deal_discount: float = probability(0.15)
-    min_quantity: int = integer(20, ge=1)
+    min_quantity: int = integer(20, ge=1, le=MAX_UNITS)
     negotiable: bool = False
 
 
@@ -29,7 +29,7 @@ class CrowdfundingParams(PolicyParams):
     """
 
     deal_discount: float = probability(0.18)
-    goal_units: int = integer(30, ge=1)
+    goal_units: int = integer(30, ge=1, le=MAX_UNITS)
     negotiable: ClassVar[bool] = False
 
     @property

@@ -14,7 +14,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.params import fail, integer, number, probability
+from agents.params import (
+    MAX_FACTOR,
+    MAX_NOISE,
+    MAX_PRICE,
+    MAX_UNITS,
+    fail,
+    integer,
+    number,
+    probability,
+)
 from agents.pricing.base import PolicyParams, PricingPolicy
 from mechanisms.demand import personalised_price
 
@@ -36,14 +45,14 @@ class OfferParams(PolicyParams):
             ``privacy_share``).
     """
 
-    price: float = number(15.0, gt=0.0)
-    tier_quantity: int = integer(0, ge=0)
+    price: float = number(15.0, gt=0.0, le=MAX_PRICE)
+    tier_quantity: int = integer(0, ge=0, le=MAX_UNITS)
     tier_discount: float = probability(0.0)
-    deal_min_quantity: int = integer(0, ge=0)
+    deal_min_quantity: int = integer(0, ge=0, le=MAX_UNITS)
     deal_discount: float = probability(0.0)
     personalised: bool = False
-    capture: float = number(0.85, ge=0.0)
-    noise: float = number(0.1, ge=0.0)
+    capture: float = number(0.85, ge=0.0, le=MAX_FACTOR)
+    noise: float = number(0.1, ge=0.0, le=MAX_NOISE)
     privacy_share: float = probability(0.2)
     negotiable: ClassVar[bool] = False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.params import number, probability
+from agents.params import MAX_FACTOR, MAX_NOISE, number, probability
 from agents.pricing.base import PolicyParams, PricingPolicy
 from mechanisms.demand import personalised_price
 
@@ -13,8 +13,8 @@ from mechanisms.demand import personalised_price
 class PersonalisedParams(PolicyParams):
     """Parameters of :class:`Personalised` (schema of ``pricing.personalised``)."""
 
-    capture: float = number(0.85, ge=0.0)
-    noise: float = number(0.1, ge=0.0)
+    capture: float = number(0.85, ge=0.0, le=MAX_FACTOR)
+    noise: float = number(0.1, ge=0.0, le=MAX_NOISE)
     privacy_share: float = probability(0.2)
     negotiable: bool = False
 

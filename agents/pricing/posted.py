@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.params import integer, number
+from agents.params import MAX_NOISE, MAX_STEPS, integer, number
 from agents.pricing.base import PolicyParams, PricingPolicy
 
 
@@ -14,9 +14,9 @@ class PostedParams(PolicyParams):
 
     negotiable: bool = False
     demand_based: bool = False
-    update_every: int = integer(10, ge=1)
-    min_observations: int = integer(30, ge=1)
-    noise: float = number(0.15, ge=0.0)
+    update_every: int = integer(10, ge=1, le=MAX_STEPS)
+    min_observations: int = integer(30, ge=1, le=MAX_STEPS)
+    noise: float = number(0.15, ge=0.0, le=MAX_NOISE)
 
 
 class PostedPrice(PricingPolicy):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.params import fail, integer
+from agents.params import MAX_UNITS, fail, integer
 from agents.pricing.base import PolicyParams, PricingPolicy
 from mechanisms.pricing import tier_discount
 
@@ -17,13 +17,14 @@ from mechanisms.pricing import tier_discount
 class VolumeDiscountParams(PolicyParams):
     """Parameters of :class:`VolumeDiscount` (schema of ``pricing.volume_discount``).
 
-    ``tier_quantities`` must start at 1 and increase strictly; ``tier_discounts`` (as many)
+    ``tier_quantities`` must start at 1 and increase strictly (up to
+    :data:`~agents.params.MAX_UNITS`); ``tier_discounts`` (as many)
     must not decrease and lie in ``[0, 1)`` (:meth:`checks`).
     """
 
     tier_quantities: list[int] = field(default_factory=lambda: [1, 5, 10, 20, 40])
     tier_discounts: list[float] = field(default_factory=lambda: [0.0, 0.04, 0.08, 0.12, 0.16])
-    min_quantity: int = integer(10, ge=1)
+    min_quantity: int = integer(10, ge=1, le=MAX_UNITS)
     negotiable: bool = True
 
     @staticmethod
@@ -32,8 +33,12 @@ class VolumeDiscountParams(PolicyParams):
         tq, td = list(node.tier_quantities), list(node.tier_discounts)
         if not tq or len(tq) != len(td):
             fail(f"{key}.tier_quantities", tq, "a non-empty list as long as tier_discounts")
-        if tq[0] != 1 or any(b <= a for a, b in itertools.pairwise(tq)):
-            fail(f"{key}.tier_quantities", tq, "strictly increasing integers starting at 1")
+        if tq[0] != 1 or tq[-1] > MAX_UNITS or any(b <= a for a, b in itertools.pairwise(tq)):
+            fail(
+                f"{key}.tier_quantities",
+                tq,
+                f"strictly increasing integers starting at 1, at most {MAX_UNITS}",
+            )
         if any(not (0 <= d < 1) for d in td) or any(b < a for a, b in itertools.pairwise(td)):
             fail(f"{key}.tier_discounts", td, "non-decreasing numbers in [0, 1)")
 

@@ -17,7 +17,18 @@ from typing import Any
 from agents.customer import WTP_DISTRIBUTIONS
 from agents.learning import AdaptiveParams
 from agents.negotiators.registry import NEGOTIATORS
-from agents.params import choice, fail, integer, mix, names, number, probability
+from agents.params import (
+    MAX_FACTOR,
+    MAX_PRICE,
+    MAX_STEPS,
+    choice,
+    fail,
+    integer,
+    mix,
+    names,
+    number,
+    probability,
+)
 from agents.pricing.archetypes import CustomerFirstParams, ShortTermParams
 from agents.pricing.crowd import (
     CrowdfundingParams,
@@ -37,22 +48,31 @@ from sim.community import SELLER_RESPONSES
 from sim.network import GRAPH_KINDS, MAX_FILE_MB
 from sim.phases.formation import FORMATIONS
 
+#: Most customers: node ids are ``int32`` (whether a run fits in memory is
+#: ``sim.config.memory``'s question).
+MAX_CUSTOMERS = 2 * 10**9
+#: Most units one customer wants: a coalition's order (``max_size * quantity_max``) stays
+#: an ``int32`` and the price lists hold one column per unit of the largest order.
+MAX_QUANTITY = 10**4
+#: Most members of a coalition (see :data:`MAX_QUANTITY`).
+MAX_COALITION = 10**5
+
 
 @dataclass
 class CustomersConfig:
     """Customer population (one bot per customer)."""
 
-    n: int = integer(1000, ge=1)
+    n: int = integer(1000, ge=1, le=MAX_CUSTOMERS)
     wtp_dist: str = choice("lognormal", WTP_DISTRIBUTIONS)
-    wtp_mean: float = number(1.5, gt=0.0)
-    wtp_sd: float = number(0.3, ge=0.0)
-    quantity_max: int = integer(3, ge=1)
+    wtp_mean: float = number(1.5, gt=0.0, le=MAX_FACTOR)
+    wtp_sd: float = number(0.3, ge=0.0, le=MAX_FACTOR)
+    quantity_max: int = integer(3, ge=1, le=MAX_QUANTITY)
     arrival_rate: float = probability(0.05)
     initially_active: float = probability(0.1)
-    patience_mean: float = number(25.0, ge=1.0)
+    patience_mean: float = number(25.0, ge=1.0, le=MAX_STEPS)
     discount: float = number(0.95, gt=0.0, le=1.0)
     loner_share: float = probability(0.15)
-    solo_after: int = integer(12, ge=0)
+    solo_after: int = integer(12, ge=0, le=MAX_STEPS)
     interest_homophily: float = probability(0.8)
     repeat_rate: float = probability(0.0)
 
@@ -61,8 +81,8 @@ class CustomersConfig:
 class ProductsConfig:
     """Products on the market; each has a base unit cost."""
 
-    n: int = integer(4, ge=1)
-    base_cost: float = number(10.0, gt=0.0)
+    n: int = integer(4, ge=1, le=10**4)
+    base_cost: float = number(10.0, gt=0.0, le=MAX_PRICE)
     cost_spread: float = number(0.5, ge=0.0, le=0.99)
 
 
@@ -70,11 +90,12 @@ class ProductsConfig:
 class SellersConfig:
     """Seller population."""
 
-    n: int = integer(6, ge=1)
-    products_per_seller: int = integer(2, ge=1)
+    # One Mesa agent and one policy entry each, made in a Python loop.
+    n: int = integer(6, ge=1, le=10**5)
+    products_per_seller: int = integer(2, ge=1, le=10**4)
     cost_spread: float = number(0.1, ge=0.0, le=0.99)
-    min_margin: float = number(0.05, ge=0.0)
-    capacity: int = integer(400, ge=1)
+    min_margin: float = number(0.05, ge=0.0, le=MAX_FACTOR)
+    capacity: int = integer(400, ge=1, le=10**12)
     discount: float = number(0.95, gt=0.0, le=1.0)
 
 
@@ -83,9 +104,9 @@ class NetworkConfig:
     """Social graph the bots search and gossip over."""
 
     kind: str = choice("small_world", GRAPH_KINDS)
-    avg_degree: float = number(8.0, ge=0.0)
+    avg_degree: float = number(8.0, ge=0.0, le=10**5)
     rewire_p: float = probability(0.1)
-    blocks: int = integer(8, ge=1)
+    blocks: int = integer(8, ge=1, le=10**6)
     mixing: float = probability(0.1)
     path: str | None = None
     max_file_mb: float = number(MAX_FILE_MB, gt=0.0)
@@ -127,16 +148,16 @@ class CoalitionConfig:
     """Coalition formation and payoff division."""
 
     algorithm: str = choice("greedy_merge", FORMATIONS)
-    max_size: int = integer(40, ge=2)
-    coordination_cost: float = number(0.1, ge=0.0)
+    max_size: int = integer(40, ge=2, le=MAX_COALITION)
+    coordination_cost: float = number(0.1, ge=0.0, le=MAX_PRICE)
     leader_prob: float = probability(0.02)
-    formation_steps: int = integer(10, ge=1)
-    pledge_window: int = integer(10, ge=1)
-    invite_hops: int = integer(5, ge=1)
+    formation_steps: int = integer(10, ge=1, le=MAX_STEPS)
+    pledge_window: int = integer(10, ge=1, le=MAX_STEPS)
+    invite_hops: int = integer(5, ge=1, le=10**4)  # int16 per customer
     forward_p: float = probability(0.8)
     discovery: str = choice("cascade", DISCOVERY_MODES)
     division: str = choice("uniform", DIVISION_RULES)
-    shapley_samples: int = integer(256, ge=1)
+    shapley_samples: int = integer(256, ge=1, le=10**5)
 
 
 @dataclass
@@ -144,7 +165,7 @@ class NegotiationConfig:
     """Bilateral negotiation protocol and the tactics in play."""
 
     protocol: str = choice("alternating_offers", NEGOTIATION_PROTOCOLS)
-    max_rounds: int = integer(20, ge=1)
+    max_rounds: int = integer(20, ge=1, le=10**4)
     first_mover: str = choice("seller", FIRST_MOVERS)
     buyer_opening: float = probability(0.7)
     buyer_tactics: list[str] = mix(
@@ -166,12 +187,12 @@ class CommunityConfig:
     word_of_mouth_weight: float = probability(0.5)
     price_visibility: float = probability(0.0)
     fairness_tolerance: float = probability(0.05)
-    fairness_weight: float = number(3.0, ge=0.0)
-    grievance_threshold: float = number(0.5, gt=0.0)
+    fairness_weight: float = number(3.0, ge=0.0, le=MAX_FACTOR)
+    grievance_threshold: float = number(0.5, gt=0.0, le=MAX_FACTOR)
     grievance_decay: float = probability(0.9)
     # A zero threshold would outrage everyone with a neighbour at once.
     contagion_threshold: float = number(0.25, gt=0.0, le=1.0)
-    boycott_steps: int = integer(20, ge=1)
+    boycott_steps: int = integer(20, ge=1, le=MAX_STEPS)
     reputation_weight: float = probability(0.5)
     seller_response: str = choice("none", SELLER_RESPONSES)
     response_threshold: float = probability(0.05)
@@ -199,7 +220,7 @@ class Config:
     """The whole experiment: one node per axis, mirrored 1:1 by MarketModel keywords."""
 
     seed: int = integer(0, ge=0)
-    steps: int = integer(100, ge=1)
+    steps: int = integer(100, ge=1, le=MAX_STEPS)
     customers: CustomersConfig = field(default_factory=CustomersConfig)
     products: ProductsConfig = field(default_factory=ProductsConfig)
     sellers: SellersConfig = field(default_factory=SellersConfig)

@@ -18,6 +18,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
 from agents.params import ConfigError, check_fields, fail, mix_to_list
+from sim.config.memory import check_memory
 from sim.config.schema import NODE_SCHEMAS, Config
 
 #: Nodes whose values are mixes (a mapping ``{name: share}`` is accepted for them).
@@ -30,6 +31,9 @@ def validate(cfg: Any) -> None:
     Args:
         cfg: A DictConfig with the nodes of :class:`~sim.config.schema.Config` (missing
             nodes are skipped).
+
+    Last, a config with the nodes a run's size depends on is checked against the memory
+    available (:func:`sim.config.memory.check_memory`).
 
     Raises:
         ConfigError: naming the first offending key and what is allowed.
@@ -47,6 +51,7 @@ def validate(cfg: Any) -> None:
             s.products_per_seller,
             f"an integer in [1, products.n={p.n}]",
         )
+    check_memory(cfg)
 
 
 def resolve(seed: Any = 0, steps: Any = 100, **nodes: Any) -> DictConfig:
