@@ -48,15 +48,17 @@ from omegaconf import DictConfig, OmegaConf
 
 from agents.params import check_fields
 from sim.config import CONFIG_DIR, Config, ConfigError, validate
+from sim.config.memory import MEMORY_KEYS
 from sim.config.validation import unknown_key, unknown_key_of
 from sim.network import graph_file_problem
 
 _CONVERT = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
 _ARTICLE = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
 
-#: Keys read by the rules of :func:`sim.config.validate` that span nodes: each of their
-#: values is checked on the whole config. A rule added there must list its keys here.
-CROSS_NODE = frozenset({"products.n", "sellers.products_per_seller"})
+#: Keys read by the rules of :func:`sim.config.validate` that span nodes (the memory
+#: estimate reads every size key): each of their values is checked on the whole config. A
+#: rule added there must list its keys here.
+CROSS_NODE = frozenset({"products.n", "sellers.products_per_seller"}) | MEMORY_KEYS
 
 #: Sweep values used as the parser typed them; any other value (a string, list or dict) is
 #: parsed again from the text the job receives, so quoting and escapes read as in the job.
