@@ -297,8 +297,7 @@ def test_the_same_command_resumes_and_recomputes_nothing(privacy, tmp_path, repo
 def test_vary_over_two_keys_runs_their_grid(tmp_path, repo_root):
     out = tmp_path / "grid"
     vary = (
-        "vary=[{key:coalition.max_size,values:[5,20]},"
-        "{key:coalition.forward_p,values:[0.2,0.8]}]"
+        "vary=[{key:coalition.max_size,values:[5,20]},{key:coalition.forward_p,values:[0.2,0.8]}]"
     )
     compare_cli(
         [*TINY, "policies=[posted,volume_discount]", vary, "report.figures=false",
