@@ -72,6 +72,12 @@ CODE_REFUSED = (
     "no _target_ or hydra.callbacks overrides (the project's callbacks are set in "
     "configs/config.yaml)"
 )
+#: Command-line flags that read configs from another folder than the project's.
+_CONFIG_FOLDER_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp")
+OWN_CONFIGS = (
+    "the configs of the project's configs/ folder (add a file there, e.g. "
+    "configs/experiment/NAME.yaml, and choose it with +experiment=NAME)"
+)
 #: Where the ``_target_`` of a composed callback, launcher or sweeper may point.
 _CALLBACKS = ("sim.cli.callbacks.",)
 _PLUGINS = ("hydra._internal.core_plugins.", "hydra_plugins.")
@@ -129,6 +135,9 @@ def check_command_line(argv: list[str]) -> str | None:
     """
     if any(a in _HELP for a in argv):
         return None
+    outside = [a for a in argv if a.split("=", 1)[0] in _CONFIG_FOLDER_FLAGS]
+    if outside:
+        return f"{outside[0]} is refused; allowed: {OWN_CONFIGS}"
     if any(a.split("=", 1)[0] == "--experimental-rerun" for a in argv):
         return (
             "--experimental-rerun is refused; allowed: overrides on the command line (a rerun "
@@ -155,6 +164,9 @@ def _refusal(o: Override) -> str | None:
     parts = re.split(r"[./]", key)
     if "_target_" in parts or key.replace("/", ".").startswith("hydra.callbacks"):
         return f"{o.input_line} is refused; allowed: {CODE_REFUSED}"
+    if key.startswith("hydra.searchpath"):
+        # Configs from another folder could declare callbacks the checks never compose.
+        return f"{o.input_line} is refused; allowed: {OWN_CONFIGS}"
     if "/" in key or o.package:
         return None
     model = _hints(Config)

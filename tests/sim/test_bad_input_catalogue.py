@@ -100,6 +100,8 @@ CATALOGUE: list[tuple[list[str], str]] = [
     (["hydra.callbacks.aggregate._target_=os.system"], "hydra.callbacks"),
     (["~hydra.callbacks.progress"], "hydra.callbacks"),
     (["hydra.launcher._target_=os.system"], "_target_"),
+    (["hydra.searchpath=[file:///tmp]"], "hydra.searchpath"),
+    (["--config-dir=/tmp"], "--config-dir"),
     (["~customers"], "~customers"),
     (["~seed"], "~seed"),
     (["~pricing.mix"], "~pricing.mix"),
