@@ -147,33 +147,31 @@ class CampaignFolder:
         return runs
 
     def _merge_parts(self, name: str, shard_files: Iterable[Path], first: dict[str, int]) -> None:
-        new = [pd.read_parquet(p) for p in shard_files if p.exists()]
+        # A run recorded in two shards (retried, or resumed mid-write) has the same rows in
+        # both, since runs are reproducible: keep one shard's rows per run, whole.
+        new = [pd.read_parquet(p).assign(_shard=i) for i, p in enumerate(shard_files) if p.exists()]
         new = [f for f in new if len(f)]
         if not new:
             return
         rows = pd.concat(new, ignore_index=True)
         rows = rows[rows["run_id"].isin(first)]
+        rows = rows[rows["_shard"] == rows.groupby("run_id")["_shard"].transform("max")]
+        rows = rows.drop(columns="_shard")
         part_of = rows["run_id"].map(first) // self.part_runs
         for part, fresh in rows.groupby(part_of, sort=True):
             path = self.root / name / f"part-{int(part):05d}.parquet"
-            fresh = fresh.drop_duplicates(["run_id", *_row_key(fresh)], keep="last")
             if path.exists():
                 old = pd.read_parquet(path)
                 fresh = pd.concat([old[~old["run_id"].isin(fresh["run_id"])], fresh])
+            # Runs in plan order; a run's rows in the order the model wrote them.
             order = fresh["run_id"].map(first)
-            fresh = fresh.assign(_order=order).sort_values(
-                ["_order", *_row_key(fresh)], kind="stable"
-            )
+            fresh = fresh.assign(_order=order).sort_values("_order", kind="stable")
             write_parquet(path, fresh.drop(columns="_order").reset_index(drop=True))
 
 
 def _sibling(runs_shard: Path, table: str) -> Path:
     """The ``table`` file of the shard whose ``runs`` file is ``runs_shard``."""
     return runs_shard.with_name(runs_shard.name.replace(".runs.", f".{table}."))
-
-
-def _row_key(frame: pd.DataFrame) -> list[str]:
-    return ["step"] if "step" in frame.columns and "deal" not in frame.columns else []
 
 
 def _tagged(frame: pd.DataFrame, run_id: str) -> pd.DataFrame:

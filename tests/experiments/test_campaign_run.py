@@ -295,3 +295,19 @@ def test_a_worker_loads_the_kernels_only_for_markets_large_enough(monkeypatch, s
     batch = [(i, f"r{i}", {"customers": {"n": n}}) for i, n in enumerate(sizes)]
     assert runner_module.run_batch(batch) == [(i, cfg) for i, _, cfg in batch]
     assert bool(calls) is warms
+
+
+def test_kept_tables_hold_every_row_of_every_run(tmp_path):
+    # Deals (no natural row key) and sellers (a row per step and seller) are kept whole.
+    folder = tmp_path / "kept"
+    args = ["+campaign=example", "customers.n=80", "steps=6", "jobs=1", "campaign.seeds=1"]
+    args += ["campaign.keep.deals=true", "campaign.keep.sellers=true"]
+    cfg = compose_market("run_campaign", args)
+    out = run_campaign(cfg, folder, overrides=args, progress=False)
+    runs = out.runs
+    deals = pd.read_parquet(folder / "deals" / "part-00000.parquet")
+    sellers = pd.read_parquet(folder / "sellers" / "part-00000.parquet")
+    assert deals.groupby("run_id").size().reindex(runs["run_id"]).tolist() == runs["deals"].tolist()
+    n_sellers = int(cfg.sellers.n)
+    assert sellers.groupby("run_id").size().eq(6 * n_sellers).all()
+    assert len(sellers) == len(runs) * 6 * n_sellers
