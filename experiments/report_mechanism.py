@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import NullFormatter
 
 from experiments.report_analysis import vary_response
 from experiments.report_metrics import ALPHA, BY_NAME, LEVEL, paired_samples
@@ -186,6 +187,8 @@ def threshold_minimum(data: Inputs, path: Path) -> Path | None:
         if numeric and np.all(x > 0):
             ax.set_xscale("log")
         ax.set_xticks(x, [str(v) for v in r.values])
+        # Only the varied values are labelled (no log-scale minor labels beside them).
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set(xlabel=f"{key} (log scale)", ylabel=axis_label(r.metric), title=r.metric.label)
         ax.grid(alpha=0.3)
     legend_below(

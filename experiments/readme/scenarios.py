@@ -551,7 +551,14 @@ TEMPLATES: dict[str, Callable[[ScenarioData], str]] = {
 }
 """Scenario name -> its paragraph's template, in README order."""
 
-FIGURES: dict[str, str] = {name: "metrics_by_policy.png" for name in TEMPLATES} | {
-    "archetypes": "seller_trajectories.png"
+FIGURES: dict[str, str] = {
+    "one_to_many_vs_crowd": "differences.png",
+    "personalisation_and_privacy": "differences.png",
+    "threshold_deals": "mechanism_threshold_minimum.png",
+    "auctions": "mechanism_auction_pair.png",
+    "archetypes": "seller_trajectories.png",
+    "personalisation_backlash": "mechanism_backlash.png",
+    "viral_coalitions": "trend_coalition_forward_p.png",
 }
-"""Scenario name -> the report figure the README shows as ``docs/img/scenario_NAME.png``."""
+"""Scenario name -> the report figure the README shows as ``docs/img/scenario_NAME.png``: its
+mechanism figure, else the differences from the baseline, else the trend over the varied key."""
