@@ -277,7 +277,11 @@ SWEEP_PROBLEMS = [
     (["tags=[a,b],[c]"], None),
     # A rule within a node reads the node's other fields (file graphs need a path).
     (["network.kind=small_world,file"], "network.path=None is invalid"),
-    (["network.path=a.edgelist,b.edgelist", "network.kind=file"], None),
+    # Graph files are read in the pre-flight: a missing one is named there.
+    (
+        ["network.path=a.edgelist,b.edgelist", "network.kind=file"],
+        "network.path='a.edgelist' does not exist",
+    ),
     (["customers={n:5},{n:0}"], "customers.n=0 is invalid"),
     (["customers.nope=1,2"], "customers.nope is not a config key; allowed: n, "),
     (["seed=range(0,0)"], "seed=range(0,0) is invalid; allowed: a sweep with"),
