@@ -107,9 +107,14 @@ def _table_notes(
     blocks: list[Block] = [("note", text)]
     # Every metric of the report, not only the table's: the vary answers and the appendix
     # leave the same policies out.
+    # One note per set of policies, so a footnote does not repeat itself metric by metric.
+    by_policies: dict[tuple[str, ...], list[str]] = {}
     for name, left_out in missing.items():
-        text = f"`{name}` does not apply to {', '.join(left_out)} (no value in any run): "
-        blocks.append(("note", text + "left out of their comparison."))
+        by_policies.setdefault(tuple(left_out), []).append(f"`{name}`")
+    for left_out, names in by_policies.items():
+        verb = "does" if len(names) == 1 else "do"
+        text = f"{', '.join(names)} {verb} not apply to {', '.join(left_out)} (no value in any "
+        blocks.append(("note", text + "run): left out of their comparison."))
     partial = [
         m.name
         for m in metrics
