@@ -12,7 +12,6 @@ writes for every planned run the ``python -m sim.run`` command that reproduces i
 
 from __future__ import annotations
 
-import itertools
 import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -267,25 +266,17 @@ def reproduction_commands(plan: Plan, market: Sequence[str]) -> list[str]:
     for task in plan.tasks:
         policy = str(task.values["pricing"])
         head = [*market, f"pricing={policy}"]
-        if policy not in fixed:
+        first = policy not in fixed
+        if first:
             plain = _leaves(market_config(compose_market("config", head)))
-            wanted = _leaves(task.config)
             fixed[policy] = [
                 f"{'' if key in plain else '+'}{key}={format_value(value)}"
-                for key, value in wanted.items()
+                for key, value in _leaves(task.config).items()
                 if key not in varied and key != "seed" and plain.get(key, KeyError) != value
             ]
-            point = {k: task.values[k] for k in plan.columns if k in varied}
-            check = [*head, *fixed[policy], *vary_overrides(point), f"seed={task.seed}"]
-            if config_hash(market_config(compose_market("config", check))) != task.run_id:
-                raise RuntimeError(f"the reproduction command of {policy} misses a setting")
         point = {k: task.values[k] for k in plan.columns if k in varied}
         args = [*head, *fixed[policy], *vary_overrides(point), f"seed={task.seed}"]
+        if first and config_hash(market_config(compose_market("config", args))) != task.run_id:
+            raise RuntimeError(f"the reproduction command of {policy} misses a setting")
         commands.append(shlex.join(["python", "-m", "sim.run", *args]))
     return commands
-
-
-def grid_points(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the varied values, first key slowest (one empty point if none)."""
-    keys = list(vary)
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*vary.values())]

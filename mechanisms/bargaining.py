@@ -35,7 +35,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from mechanisms.bargaining_horizon import Packed, play_memoryless
+from mechanisms.bargaining_horizon import MEMORYLESS_RULES, Packed, play_memoryless
 from mechanisms.concession import linear_utility
 from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.negotiation_state import (
@@ -331,9 +331,14 @@ def alternating_offers(
     )
 
 
+#: Whether each rule code is memoryless, indexed by code; the last entry (read by code -1,
+#: a tactic without compiled form) is False.
+_IS_MEMORYLESS = np.array([Rule(c) in MEMORYLESS_RULES for c in range(max(Rule) + 1)] + [False])
+
+
 def _memoryless(rule: npt.NDArray[np.int64], tactic: npt.NDArray[np.int64]) -> bool:
-    """Whether every tactic in play has a memoryless rule (time-dependent or Rubinstein)."""
-    ok = (rule == Rule.TIME_DEPENDENT) | (rule == Rule.RUBINSTEIN)
+    """Whether every tactic in play has a rule of :data:`MEMORYLESS_RULES`."""
+    ok = _IS_MEMORYLESS[rule]
     return bool(ok.all() or ok[tactic].all())
 
 

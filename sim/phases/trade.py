@@ -38,8 +38,8 @@ class Trade:
     def settings(self, state: MarketState) -> tuple[int, SettleTerms]:
         """How long customers wait for a group, and the settlement settings.
 
-        Both follow from the run's config alone, so they are read once per config (a config
-        lookup costs tens of microseconds, more than a small market's step of most phases).
+        Both follow from the run's config alone, so they are built once per config rather
+        than every step.
         """
         if self._settings is None or self._settings[0] is not state.cfg:
             wait = self.formation.solo_wait(state)
