@@ -268,7 +268,7 @@ class CustomerPopulation:
                 int(solo_after),
                 int(Status.ACTIVE),
             )
-        free = np.flatnonzero((self.status == Status.ACTIVE) & (self.coalition == NO_COALITION))
+        free = ((self.status == Status.ACTIVE) & (self.coalition == NO_COALITION)).nonzero()[0]
         since = self.active_since[free]
         late = (step - since >= solo_after) | (since + self.patience[free] - step <= 1)
         return free[self.loner[free] | late]

@@ -46,15 +46,21 @@ _deliver_kernel = lazy_kernel("mechanisms.kernels.discovery", "deliver")
 def incident_edges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All CSR entries of ``nodes``: (positions into ``indices``, their source node)."""
     nodes = np.asarray(nodes, dtype=np.int64)
+    pos, which = _incident(indptr, nodes)
+    return pos, nodes[which]
+
+
+def _incident(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All CSR entries of ``nodes``: (positions into ``indices``, index into ``nodes``)."""
     start = indptr[nodes]
     deg = indptr[nodes + 1] - start
     total = int(deg.sum())
     if total == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    src = np.repeat(nodes, deg)
-    first = np.repeat(np.cumsum(deg) - deg, deg)
-    pos = np.repeat(start, deg) + (np.arange(total, dtype=np.int64) - first)
-    return pos, src
+    which = np.repeat(np.arange(len(nodes)), deg)
+    # Entry j of node i sits at start[i] + (j - where node i's entries begin in the output).
+    pos = np.arange(total, dtype=np.int64) + (start - (np.cumsum(deg) - deg))[which]
+    return pos, which
 
 
 def forward(
@@ -107,7 +113,7 @@ def best_per_target(target: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     n_targets = int(target.max()) + 1
     best = np.full(n_targets, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(best, target, packed)
-    pos = np.flatnonzero(packed == best[target])
+    pos = (packed == best[target]).nonzero()[0]
     first = np.full(n_targets, n, dtype=np.int64)
     np.minimum.at(first, target[pos], pos)
     return first[first < n]
@@ -118,16 +124,17 @@ def _pack(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
     shifted, widths = [], []
     for k in keys:
         k = np.asarray(k)
-        if not np.issubdtype(k.dtype, np.integer):
+        if k.dtype.kind not in "iu":  # bool and floats sort lexicographically instead
             return None
         k = k.astype(np.int64) - int(k.min())
         widths.append(max(int(k.max()).bit_length(), 1))
         shifted.append(k)
     if sum(widths) > 63:
         return None
-    packed = np.zeros(len(shifted[0]), dtype=np.int64)
-    for k, w in zip(shifted, widths, strict=True):
-        packed = (packed << w) | k
+    packed = shifted[0]  # a fresh array: shifting it in place is safe
+    for k, w in zip(shifted[1:], widths[1:], strict=True):
+        packed <<= w
+        packed |= k
     return packed
 
 
@@ -177,7 +184,7 @@ def _senders_reference(
     send = msg >= 0
     if cascade:
         send &= msg != told
-    senders = np.flatnonzero(send)
+    senders = send.nonzero()[0]
     msg_c = msg[senders].astype(np.int64)
     msg_h = np.where(member[senders], 0, invite_hops[senders]).astype(np.int64)
     return senders, msg_c, msg_h
@@ -198,9 +205,8 @@ def _deliver_reference(
     product: np.ndarray,
 ) -> None:
     """Messages travel along fired edges; every hearer keeps its best invitation (numpy)."""
-    pos, _ = incident_edges(indptr, senders)
-    # Index of each edge's sender in ``senders`` (edges come in sender order).
-    src = np.repeat(np.arange(len(senders)), indptr[senders + 1] - indptr[senders])
+    # ``src``: index of each edge's sender in ``senders`` (edges come in sender order).
+    pos, src = _incident(indptr, senders)
     if fired is not None:
         pos, src = pos[fired], src[fired]
     dst = indices[pos].astype(np.int64)
@@ -209,7 +215,7 @@ def _deliver_reference(
     cid, hops = msg_c[src], msg_h[src] + 1
     heard = np.zeros(len(invite), dtype=bool)
     heard[dst] = True
-    holders = np.flatnonzero(heard & (invite >= 0))
+    holders = (heard & (invite >= 0)).nonzero()[0]
     cand_t = np.concatenate([dst, holders])
     cand_c = np.concatenate([cid, invite[holders]]).astype(np.int64)
     cand_h = np.concatenate([hops, invite_hops[holders]]).astype(np.int64)

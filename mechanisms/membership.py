@@ -66,7 +66,7 @@ def join_candidates(
         & (co_product[inv] == product)
         & (invite != coalition)
     )
-    return np.flatnonzero(usable)
+    return usable.nonzero()[0]
 
 
 def free_customers(
@@ -95,7 +95,7 @@ def free_customers(
         heard = (invite >= 0) & (co_product[inv] == product) & is_open[inv]
     else:
         heard = invite >= 0
-    return np.flatnonzero((status == active) & ~loner & (coalition == -1) & ~heard)
+    return ((status == active) & ~loner & (coalition == -1) & ~heard).nonzero()[0]
 
 
 def ungrouped(
@@ -104,14 +104,14 @@ def ungrouped(
     """Customers with status ``active``, not loners and in no group, ascending."""
     if jit:
         return _ungrouped_kernel(status, active, loner, coalition)
-    return np.flatnonzero((status == active) & ~loner & (coalition == -1))
+    return ((status == active) & ~loner & (coalition == -1)).nonzero()[0]
 
 
 def members_of(coalition: np.ndarray, selected: np.ndarray, jit: bool = False) -> np.ndarray:
     """Customers in a group marked in ``selected`` (a mask over group ids), ascending."""
     if jit:
         return _members_of_kernel(coalition, selected)
-    members = np.flatnonzero(coalition >= 0)
+    members = (coalition >= 0).nonzero()[0]
     return members[selected[coalition[members]]]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from mechanisms.jit import jit_mode
-from sim.cli.preflight import check_command_line, check_output_folder
+from sim.cli.preflight import check_command_line, check_output_folder, forget_compositions
 
 #: Exit code of a command that rejects its input.
 BAD_INPUT = 2
@@ -49,6 +49,7 @@ def checked_main(
     except ValueError as exc:
         fail(str(exc))
     argv = sys.argv[1:]
+    forget_compositions()
     problem = check_command_line(argv)
     if not problem and config_name is not None:
         problem = check_output_folder(argv, config_name)

@@ -17,6 +17,7 @@ otherwise: ``python -m sim.run output.figures=false`` and sweeps do not load mat
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import shutil
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.cli.progress import FAILED
 from sim.model import MarketModel
@@ -54,10 +55,15 @@ HYDRA_SUBDIR = ".hydra"
 
 
 def model_config(cfg: DictConfig) -> DictConfig:
-    """The config without Hydra's own node, resolved."""
-    data = OmegaConf.to_container(cfg, resolve=True)
-    data.pop("hydra", None)
-    return OmegaConf.create(data)
+    """The config without Hydra's own node, resolved; a copy, typed nodes kept typed.
+
+    Kept typed, the model's nodes skip the merge onto their schemas (~30 ms a run).
+    """
+    data = copy.deepcopy(cfg)
+    OmegaConf.resolve(data)
+    with open_dict(data):
+        data.pop("hydra", None)
+    return data
 
 
 def execute(cfg: DictConfig) -> tuple[MarketModel, dict[str, Any], float]:

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
+from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.config import Config, ConfigError, validate
+from sim.config import CONFIG_DIR, Config, ConfigError, resolve, to_node, validate
+from sim.config.schema import NODE_SCHEMAS
 from sim.model import MarketModel
 
 
@@ -89,3 +91,32 @@ def test_model_accepts_mapping_mixes():
     )
     assert {p.name for p in m.sellers.policies} == {"volume_discount"}
     assert m.tactic_names[int(m.customers.tactic[0])] == "rubinstein"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [[], ["pricing=personalised", "customers.n=300"], ["network=small_world", "community=active"]],
+)
+def test_typed_nodes_resolve_as_their_merge_onto_the_schema_would(overrides):
+    # Hydra's nodes are typed by their schema and skip the merge; the plain-dict route
+    # merges. Both must give the same config, down to OmegaConf's flags.
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
+        cfg = compose(config_name="config", overrides=overrides)
+    typed = {k: cfg[k] for k in NODE_SCHEMAS}
+    plain = {k: OmegaConf.to_container(cfg[k]) for k in NODE_SCHEMAS}
+    a, b = resolve(cfg.seed, cfg.steps, **typed), resolve(cfg.seed, cfg.steps, **plain)
+    assert OmegaConf.to_yaml(a) == OmegaConf.to_yaml(b)
+    for k in NODE_SCHEMAS:
+        assert OmegaConf.get_type(a[k]) is OmegaConf.get_type(b[k]) is NODE_SCHEMAS[k]
+        assert a[k]._get_flag("struct") == b[k]._get_flag("struct")
+        assert a[k] is not cfg[k]
+    a.customers.n = 7  # the resolved config is the model's own
+    assert cfg.customers.n != 7
+
+
+def test_nodes_handed_out_are_copies_of_the_shared_defaults():
+    node = to_node("customers", None)
+    node.n = 7
+    assert resolve().customers.n == to_node("customers", None).n != 7
+    typed = resolve().customers
+    assert to_node("customers", typed) is not typed

@@ -338,3 +338,36 @@ def test_sigterm_on_a_parallel_sweep_stops_its_workers(tmp_path, repo_root):
     assert "interrupted" in err.strip().splitlines()
     _, alive = psutil.wait_procs(workers, timeout=30)
     assert alive == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "composes"),
+    [
+        (["customers.n=300", "hydra.run.dir=/tmp/x"], 1),  # the folder check's is reused
+        (["hydra.run.dir=/tmp/x", "pricing=personalised", "seed=2"], 1),
+        (["-m", "seed=1,2"], 2),  # a sweep composes its first values afresh
+        (["customers.n=abc"], 2),  # Hydra refuses it in the folder check: nothing to reuse
+    ],
+)
+def test_sim_run_checks_compose_a_plain_line_once(monkeypatch, argv, composes):
+    calls = []
+    real = preflight.compose
+
+    def counting(**kwargs):
+        calls.append(kwargs["overrides"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(preflight, "compose", counting)
+    preflight.forget_compositions()
+    folder = preflight.check_output_folder(argv, "config")
+    problem = check_overrides(argv, CONFIG_DIR)
+    assert folder is None
+    assert len(calls) == composes
+    assert (problem is None) == ("customers.n=abc" not in argv)
+
+
+def test_a_kept_composition_is_only_reused_for_the_same_line(monkeypatch):
+    preflight.forget_compositions()
+    assert preflight.check_output_folder(["customers.n=300"], "config") is None
+    # A different line composes afresh and is checked on its own values.
+    assert "customers.n" in check_overrides(["customers.n=0"], CONFIG_DIR)

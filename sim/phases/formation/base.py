@@ -142,7 +142,7 @@ class FormationStrategy(ABC):
         value_new = (wtp - new_price) * q - cost
         cur = cu.coalition[idx]
         value_now = self.outside_value(state, idx)
-        inside = np.flatnonzero(cur >= 0)
+        inside = (cur >= 0).nonzero()[0]
         if len(inside):
             # Switching compares realised group sizes, not advertised targets.
             c_in, t_in, q_in, w_in = cur[inside], target[inside], q[inside], wtp[inside]
@@ -151,7 +151,7 @@ class FormationStrategy(ABC):
             new_price[inside] = new_p
             value_new[inside] = (w_in - new_p) * q_in - cost
             value_now[inside] = (w_in - now_p) * q_in - cost + 1e-9
-        wants = np.flatnonzero((wtp >= new_price) & (value_new > value_now))
+        wants = ((wtp >= new_price) & (value_new > value_now)).nonzero()[0]
         idx, target, cur = idx[wants], target[wants], cur[wants]
         room = np.maximum(co_cfg.max_size - co.size, 0)
         priority = state.rng.random(len(idx))

@@ -87,7 +87,7 @@ class GreedyMerge(FormationStrategy):
             for g in np.flatnonzero(b.offered[s_id]):
                 if state.rng.random() >= state.cfg.community.host_rate:
                     continue
-                pos = np.flatnonzero(still_free & (free_product == g))
+                pos = (still_free & (free_product == g)).nonzero()[0]
                 pos = pos[~state.community.refuses(free[pos], np.full(len(pos), s_id), t)]
                 if len(pos) == 0:
                     continue
@@ -161,9 +161,9 @@ class GreedyMerge(FormationStrategy):
         urgent[cu.coalition[members[last_chance]]] = True
         due = open_c & ((co.size >= state.cfg.coalition.max_size) | (t >= co.deadline) | urgent)
         lonely = due & (co.size < 2)
-        close(state, np.flatnonzero(lonely), CoalitionStatus.DISSOLVED)
+        close(state, lonely.nonzero()[0], CoalitionStatus.DISSOLVED)
         state.step.urgent = urgent
-        return np.flatnonzero(due & ~lonely)
+        return (due & ~lonely).nonzero()[0]
 
     def deal_terms(self, state: MarketState, ready: np.ndarray, product: np.ndarray) -> DealTerms:
         """The cheapest seller by the founder's lights, the host, or a tender's winner."""

@@ -55,7 +55,7 @@ class ThresholdPledge(FormationStrategy):
         """A campaign never takes more pledges than its seller can deliver in a step."""
         co = state.coalitions
         units_room = np.maximum(state.sellers.capacity[np.maximum(co.seller, 0)] - co.units, 0)
-        k = np.flatnonzero(ok)
+        k = ok.nonzero()[0]
         ok[k] = first_fit(target[k], state.customers.quantity[idx[k]], units_room, priority[k])
         return ok
 
@@ -111,8 +111,8 @@ class ThresholdPledge(FormationStrategy):
             state.community.record_failure(
                 let_down, co.seller[cu.coalition[let_down]], CANCELLED_CAMPAIGN
             )
-        close(state, np.flatnonzero(expired), CoalitionStatus.DISSOLVED)
-        return np.flatnonzero(open_c & (status == FIRES) & ~waits)
+        close(state, expired.nonzero()[0], CoalitionStatus.DISSOLVED)
+        return (open_c & (status == FIRES) & ~waits).nonzero()[0]
 
     def deal_terms(self, state: MarketState, ready: np.ndarray, product: np.ndarray) -> DealTerms:
         """The campaign's own seller; threshold or crowdfunding protocol, campaign price."""
