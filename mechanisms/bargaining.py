@@ -109,6 +109,28 @@ class Side:
         object.__setattr__(self, "discount", _readonly(np.array(discount, dtype=np.float64)))
         object.__setattr__(self, "tactic", _readonly(np.array(tactic, dtype=np.intp)))
 
+    @classmethod
+    def trusted(
+        cls, reservation: FloatArray, opening: FloatArray, discount: FloatArray, tactic: IntArray
+    ) -> Side:
+        """A side from fields its caller has already made valid: no checks, no copies.
+
+        The constructor's checks and copies cost more than the bargaining itself when a
+        caller (the ``trade`` phase) bargains over a handful of orders every step. Only for
+        callers that guarantee what the constructor would enforce: 1-D arrays of one length,
+        ``float64`` finite reservation and opening, ``float64`` discount in (0, 1], ``intp``
+        tactic indices >= 0. The arrays become read-only and must not be written elsewhere.
+        """
+        side = object.__new__(cls)
+        # A frozen dataclass refuses attribute assignment; its __dict__ is the bypass.
+        side.__dict__.update(
+            reservation=_readonly(reservation),
+            opening=_readonly(opening),
+            discount=_readonly(discount),
+            tactic=_readonly(tactic),
+        )
+        return side
+
     @property
     def size(self) -> int:
         """Number of negotiations ``M``."""
@@ -126,7 +148,8 @@ class Outcome:
             round of agreement + 1); ``max_rounds`` where no agreement.
         buyer_utility: ``delta_b ** r * u_b(price)`` with ``r`` the 0-based round of
             agreement (an immediate deal is undiscounted, as in Rubinstein 1982) and
-            ``u_b`` the buyer's normalised linear utility; 0 where no deal.
+            ``u_b`` the buyer's normalised linear utility; 0 where no deal. None when the
+            caller asked for no utilities.
         seller_utility: Same for the seller.
         offers: Only with ``record=True``: offers of shape ``(max_rounds, M)``, row ``r``
             holding the offer made in round ``r`` (by whichever side proposed), NaN where
@@ -136,8 +159,8 @@ class Outcome:
     agreed: BoolArray
     price: FloatArray
     rounds: IntArray
-    buyer_utility: FloatArray
-    seller_utility: FloatArray
+    buyer_utility: FloatArray | None
+    seller_utility: FloatArray | None
     offers: FloatArray | None = None
 
 
@@ -237,6 +260,7 @@ def alternating_offers(
     record: bool = False,
     jit: bool | None = None,
     reference: bool = False,
+    utilities: bool = True,
 ) -> Outcome:
     """Run ``M`` alternating-offers negotiations with a deadline, all at once.
 
@@ -266,6 +290,8 @@ def alternating_offers(
             :func:`mechanisms.jit.use_kernels` for ``M``, False never uses it.
         reference: Play round by round through the tactics' ``propose``/``accept`` (the
             specification) even where a faster path gives the same outcome.
+        utilities: Also compute ``Outcome.buyer_utility`` and ``seller_utility`` (else
+            None: a caller reading only agreements, prices and rounds skips their cost).
 
     Returns:
         The :class:`Outcome` of each negotiation.
@@ -282,16 +308,21 @@ def alternating_offers(
     m = buyer.size
     if seller.size != m:
         raise ValueError(f"buyer and seller sizes differ: {m} != {seller.size}")
-    for label, side in (("buyer", buyer), ("seller", seller)):
-        if m and int(side.tactic.max()) >= len(tactics):
-            raise ValueError(
-                f"{label}.tactic index {int(side.tactic.max())} out of range for "
-                f"{len(tactics)} tactics"
-            )
 
     sides = _stack(buyer, seller)
-    price = np.full(m, np.nan)
-    rounds = np.full(m, max_rounds, dtype=np.intp)
+    # Both sides' indices in one reduction; the side at fault is looked up only on error.
+    if m and int(sides.tactic.max()) >= len(tactics):
+        for label, side in (("buyer", buyer), ("seller", seller)):
+            if int(side.tactic.max()) >= len(tactics):
+                raise ValueError(
+                    f"{label}.tactic index {int(side.tactic.max())} out of range for "
+                    f"{len(tactics)} tactics"
+                )
+    # empty + fill: np.full costs twice as much, which shows at a few negotiations a call.
+    price = np.empty(m)
+    price.fill(np.nan)
+    rounds = np.empty(m, dtype=np.intp)
+    rounds.fill(max_rounds)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
     compiled = None if reference or not m else _compiled_tactics(tactics, sides.tactic, max_rounds)
     kernel = compiled is not None and (use_kernels(m) if jit is None else jit)
@@ -308,16 +339,26 @@ def alternating_offers(
             raw_utility,
         )
         # The last step of linear_utility, on the kernel's values (it costs ~10 numpy calls).
-        utility = np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
+        utility = (
+            np.where(np.isnan(raw_utility), 0.0, np.clip(raw_utility, 0.0, 1.0))
+            if utilities
+            else None
+        )
     else:
         if compiled is not None and _memoryless(compiled[0], sides.tactic):
             play_memoryless(sides, compiled, first, price, rounds, offers_log)
         else:
             b, s = _Book(sides, BUYER), _Book(sides, SELLER)
             _play(b, s, tactics, max_rounds, first_mover, price, rounds, offers_log)
-        utility = linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
+        utility = (
+            linear_utility(price, sides.reservation, sides.opening, _IS_BUYER)
+            if utilities
+            else None
+        )
 
     agreed = ~np.isnan(price)
+    if utility is None:
+        return Outcome(agreed, price, rounds, None, None, offers_log)
     lag = np.maximum(rounds - 1, 0)
     # Both sides in one pass: row BUYER, row SELLER (the same operations per element).
     utility = np.where(agreed, sides.discount**lag * utility, 0.0)
@@ -351,9 +392,7 @@ def _compiled_tactics(
     tactic not in play without one gets rule -1 and is never read.
     """
     forms = tuple(compiled_form(t, max_rounds) for t in tactics)
-    if any(form is None for form in forms) and any(
-        forms[k] is None for k in np.unique(tactic).tolist()
-    ):
+    if None in forms and any(forms[k] is None for k in np.unique(tactic).tolist()):
         return None
     # Tactics remember their forms, so a run packs the same forms call after call. The
     # cache keeps the forms alive, so their ids cannot be reused while cached.

@@ -13,8 +13,9 @@ arithmetic.
 
 The numpy protocol (round by round, through the tactics' ``propose``/``accept``) remains
 the specification; this path repeats its arithmetic element for element (``+ - * /``,
-comparisons and ``np.clip`` with array bounds, all exact in IEEE 754 whatever the array
-shape), so outcomes are bit-identical (checked by ``tests/mechanisms/test_bargaining_kernel.py``).
+comparisons, and the clip into the own range as ``np.maximum`` then ``np.minimum``, which
+gives ``np.clip``'s bits; all exact in IEEE 754 whatever the array shape), so outcomes are
+bit-identical (checked by ``tests/mechanisms/test_bargaining_kernel.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _BUYER, _SELLER = 0, 1
 
 #: Rule codes, concession tables ``(K, max_rounds)`` and tolerances of the tactics.
 Packed = tuple[npt.NDArray[np.int64], FloatArray, FloatArray]
+
+IntArray = npt.NDArray[np.intp]
 
 
 def play_memoryless(
@@ -60,62 +63,109 @@ def play_memoryless(
     m = sides.reservation.shape[1]
     max_rounds = packed[1].shape[1]
     step = max(1, _CHUNK_ELEMENTS // max_rounds)
+    turns = _turns(max_rounds, first)
+    # Whether any tactic (in play or not) is Rubinstein's: else its branches are skipped.
+    rubinstein = Rule.RUBINSTEIN in packed[0].tolist()
     for start in range(0, m, step):
+        # A small market is one chunk: the sides as they are, without slicing them.
+        whole = start == 0 and m <= step
         part = slice(start, min(start + step, m))
-        made, accepted = _offers_and_answers(sides.columns(part), packed, first)
+        chunk = sides if whole else sides.columns(part)
+        made, accepted = _offers_and_answers(chunk, packed, turns, rubinstein)
         agreed = accepted.any(axis=0)
         at = accepted.argmax(axis=0)
-        cols = np.flatnonzero(agreed)
-        price[part][cols] = made[at[cols], cols]
-        rounds[part][cols] = at[cols] + 1
+        cols = agreed.nonzero()[0]
+        row = at[cols]
+        if whole:
+            price[cols] = made[row, cols]
+            rounds[cols] = row + 1
+        else:
+            price[part][cols] = made[row, cols]
+            rounds[part][cols] = row + 1
         if offers is not None:
             last = np.where(agreed, at, max_rounds - 1)
             shown = np.arange(max_rounds)[:, None] <= last
             offers[:, part][shown] = made[shown]
 
 
-def _own_offers(sides: StackedSides, packed: Packed, row: int) -> FloatArray:
-    """What side ``row`` would propose at every round, ``(max_rounds, M)``, clipped."""
-    rule, alpha, _ = packed
-    k = sides.tactic[row]
-    res, opn = sides.reservation[row], sides.opening[row]
-    # TimeDependent.propose: clip(best + alpha * (worst - best)).
-    table = opn + alpha[k].T * (res - opn)
-    rubinstein = rule[k] == Rule.RUBINSTEIN
-    if rubinstein.any():
-        # Rubinstein.propose: clip(res + share * (opening - res)), the same every round.
-        share, _ = rubinstein_shares(sides.discount[row], sides.discount[1 - row])
-        table = np.where(rubinstein, res + share * (opn - res), table)
-    return np.clip(table, sides.low[row], sides.high[row])
+#: Who plays each round, by ``(max_rounds, first)``: see :func:`_turns`.
+_TURNS: dict[tuple[int, int], tuple[IntArray, IntArray, FloatArray, IntArray]] = {}
+
+
+def _turns(max_rounds: int, first: int) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """Who plays each round: ``(proposer, responder, orientation, rounds)``.
+
+    The proposing and the responding side of each round, ``(max_rounds,)``; the responder's
+    orientation ``(max_rounds, 1)`` (+1 seller, -1 buyer); the rounds as a column. The same
+    few ``(max_rounds, first)`` pairs recur call after call, so each is built once.
+    """
+    key = (max_rounds, first)
+    hit = _TURNS.get(key)
+    if hit is None:
+        t = np.arange(max_rounds)
+        proposer = np.where(t % 2 == 0, first, 1 - first)
+        responder = 1 - proposer
+        orient = np.where(responder == _SELLER, 1.0, -1.0)[:, None]
+        hit = (proposer, responder, orient, t[:, None])
+        for a in hit:
+            a.flags.writeable = False
+        _TURNS[key] = hit
+    return hit
 
 
 def _offers_and_answers(
-    sides: StackedSides, packed: Packed, first: int
+    sides: StackedSides,
+    packed: Packed,
+    turns: tuple[IntArray, IntArray, FloatArray, IntArray],
+    rubinstein: bool,
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """The offer made at every round and whether the responder accepts it, ``(rounds, M)``."""
+    """The offer made at every round and whether the responder accepts it, ``(rounds, M)``.
+
+    Only the proposer's offer of a round is ever read (the responder's own proposal of round
+    ``t + 1`` is the offer made at ``t + 1``), so each round is computed for its proposer
+    alone, from the side arrays gathered by round.
+
+    Args:
+        sides: Both sides, as the protocol stacks them.
+        packed: Rule code, concession table and tolerance of each tactic.
+        turns: :func:`_turns` of the call.
+        rubinstein: Whether any tactic of ``packed`` is :attr:`Rule.RUBINSTEIN`.
+    """
     rule, alpha, tolerance = packed
-    max_rounds = alpha.shape[1]
-    buyer, seller = _own_offers(sides, packed, _BUYER), _own_offers(sides, packed, _SELLER)
-    # Round t is proposed by `first` when t is even; the other side responds.
-    even = (np.arange(max_rounds) % 2 == 0)[:, None]
-    buyer_proposes = even if first == _BUYER else ~even
-    made = np.where(buyer_proposes, buyer, seller)
-    # AC_next: accept what is at least as good as the own proposal of round t + 1; at the
-    # deadline, anything within the reservation.
-    better = np.ones_like(made, dtype=bool)
-    nxt = np.where(buyer_proposes[:-1], seller[1:], buyer[1:])
-    better[:-1] = np.where(buyer_proposes[:-1], made[:-1] >= nxt, made[:-1] <= nxt)
-    reservation = np.where(buyer_proposes, sides.reservation[_SELLER], sides.reservation[_BUYER])
-    within = np.where(buyer_proposes, made >= reservation, made <= reservation)
-    answer = np.where(buyer_proposes, rule[sides.tactic[_SELLER]], rule[sides.tactic[_BUYER]])
-    rubinstein = answer == Rule.RUBINSTEIN
-    if rubinstein.any():
-        # Rubinstein.accept: own utility of the offer >= d_own * s - tolerance.
-        q = np.where(buyer_proposes, _SELLER, _BUYER)
-        cols = np.arange(made.shape[1])
-        d_own, d_opp = sides.discount[q, cols], sides.discount[1 - q, cols]
-        share, _ = rubinstein_shares(d_own, d_opp)
-        utility = linear_utility(made, reservation, sides.opening[q, cols], q == _BUYER)
-        good = utility >= d_own * share - tolerance[sides.tactic[q, cols]]
-        better = np.where(rubinstein, good, better)
-    return made, better & within
+    proposer, responder, orient, t = turns
+    res, opn, tactic = sides.reservation, sides.opening, sides.tactic
+    k = tactic[proposer]
+    # TimeDependent.propose: clip(best + alpha * (worst - best)).
+    made = opn[proposer] + alpha[k, t] * (res - opn)[proposer]
+    if rubinstein:
+        propose_rub = rule[k] == Rule.RUBINSTEIN
+        if propose_rub.any():
+            # Rubinstein.propose: clip(res + share * (opening - res)), the same every round.
+            share, _ = rubinstein_shares(sides.discount[proposer], sides.discount[responder])
+            own_res, own_opn = res[proposer], opn[proposer]
+            made = np.where(propose_rub, own_res + share * (own_opn - own_res), made)
+    # The clip as maximum then minimum: the same bits as np.clip (NaN and signed zeros
+    # included, numpy 2.5), without its Python wrapper.
+    made = np.minimum(np.maximum(made, sides.low[proposer]), sides.high[proposer])
+    # Oriented to the responder (times +-1, exact), every test is ``>=``: a seller wants
+    # more, a buyer less.
+    signed = made * orient
+    reservation = res[responder]
+    within = signed >= reservation * orient
+    # AC_next: accept what is at least as good as the own proposal of round t + 1 (the
+    # offer made then); at the deadline, anything within the reservation.
+    next_ok = signed[:-1] >= made[1:] * orient[:-1]
+    if rubinstein:
+        answer_rub = rule[tactic[responder]] == Rule.RUBINSTEIN
+        if answer_rub.any():
+            # Rubinstein.accept: own utility of the offer >= d_own * s - tolerance.
+            d_own = sides.discount[responder]
+            share, _ = rubinstein_shares(d_own, sides.discount[proposer])
+            is_buyer = (responder == _BUYER)[:, None]
+            utility = linear_utility(made, reservation, opn[responder], is_buyer)
+            good = utility >= d_own * share - tolerance[tactic[responder]]
+            better = np.ones(made.shape, dtype=bool)
+            better[:-1] = next_ok
+            return made, np.where(answer_rub, good, better) & within
+    within[:-1] &= next_ok
+    return made, within

@@ -63,7 +63,7 @@ def coalition_orders(
     kept = np.bincount(grp, minlength=len(ready))
     viable = (units > 0) & has_seller & formation.viable(state, ready, units, terms, kept)
     refresh_coalitions(state)
-    rows = np.flatnonzero(viable)
+    rows = viable.nonzero()[0]
     remap = np.full(len(ready), -1)
     remap[rows] = np.arange(len(rows))
     in_viable = viable[grp]
@@ -96,7 +96,7 @@ def members_of(
     row_of[ready] = np.arange(len(ready))
     if use_kernels(len(coalition)):
         return members_of_kernel(coalition, row_of)
-    inside = np.flatnonzero(coalition >= 0)
+    inside = (coalition >= 0).nonzero()[0]
     rows = row_of[coalition[inside]]
     mine = rows >= 0
     return inside[mine], rows[mine]
@@ -122,7 +122,7 @@ def solo_orders(
     has = seller >= 0
     if state.learning.wants_observations():
         # Demand-based sellers learn from the valuation signals of the buyers they quote.
-        h = np.flatnonzero(has)
+        h = has.nonzero()[0]
         quoted, asked = idx[h], seller[h]
         signals = np.full(len(h), np.nan)
         for s_id in np.unique(asked):
@@ -132,7 +132,7 @@ def solo_orders(
     # Without bargaining a buyer only orders when the asked price is within its valuation.
     wtp = cu.wtp[idx]
     bargains = b.bargains(np.maximum(seller, 0), np.zeros(len(seller), dtype=bool))
-    keep = np.flatnonzero(has & (bargains | (list_price <= wtp)))
+    keep = (has & (bargains | (list_price <= wtp))).nonzero()[0]
     if len(keep) < len(idx):
         idx, q, product, seller, list_price, wtp = (
             a[keep] for a in (idx, q, product, seller, list_price, wtp)

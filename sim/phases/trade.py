@@ -82,32 +82,44 @@ def opening_factor(state: MarketState, orders: Orders, k: np.ndarray) -> np.ndar
 
 
 def negotiate(state: MarketState, orders: Orders) -> Priced:
-    """Price every order: take-it-or-leave-it or alternating offers, all at once."""
+    """Price every order: take-it-or-leave-it or alternating offers, all at once.
+
+    The bargaining sides are built unchecked (:meth:`Side.trusted`): reservations, list
+    prices and discounts are the market's own validated float64 values, tactics int64
+    indices into ``state.tactics``, and every array is a fresh copy made here.
+    """
     b, ng = state.sellers, state.cfg.negotiation
-    s, g = orders.seller, orders.product
-    price = orders.list_price.astype(np.float64).copy()
+    s = orders.seller
+    price = orders.list_price.astype(np.float64)
     agreed = price <= orders.reservation
     rounds = np.zeros(len(orders), dtype=np.int64)
     protocol = orders.protocol.copy()
     bargain = b.bargains(s, orders.coalition >= 0)
     if bargain.any():
-        k = np.flatnonzero(bargain)
+        k = bargain.nonzero()[0]
+        sk = s[k]
         v = orders.reservation[k]
-        buyer = Side(
+        opening = ng.buyer_opening * v
+        if not isinstance(state.community, NoCommunity):
+            opening *= opening_factor(state, orders, k)
+        buyer = Side.trusted(
             reservation=v,
-            opening=np.minimum(ng.buyer_opening * v * opening_factor(state, orders, k), v),
+            opening=np.minimum(opening, v),
             discount=orders.discount[k],
             tactic=orders.tactic[k],
         )
-        seller = Side(
-            reservation=b.reservation[s[k], g[k]],
-            opening=np.maximum(price[k], b.reservation[s[k], g[k]]),
-            discount=b.discount[s[k]],
-            tactic=b.tactic[s[k]].astype(np.int64),
+        seller_reservation = b.reservation[sk, orders.product[k]]
+        seller = Side.trusted(
+            reservation=seller_reservation,
+            opening=np.maximum(price[k], seller_reservation),
+            discount=b.discount[sk],
+            tactic=b.tactic[sk].astype(np.int64),
         )
-        out = alternating_offers(buyer, seller, state.tactics, ng.max_rounds, ng.first_mover)
+        out = alternating_offers(
+            buyer, seller, state.tactics, ng.max_rounds, ng.first_mover, utilities=False
+        )
         agreed[k] = out.agreed
-        price[k] = np.where(out.agreed, out.price, np.nan)
+        price[k] = out.price  # NaN where no agreement
         rounds[k] = out.rounds
         protocol[k] = Protocol.ALTERNATING_OFFERS
     return Priced(agreed=agreed, price=price, rounds=rounds, protocol=protocol)
@@ -125,7 +137,7 @@ def execute(
     # Capacity: agreed orders queue in random order; each is served if it still fits.
     s = orders.seller
     served = np.zeros(len(orders), dtype=bool)
-    k = np.flatnonzero(agreed)
+    k = agreed.nonzero()[0]
     if len(k):
         priority = state.rng.random(len(k))
         served[k] = first_fit_prefix(

@@ -166,6 +166,32 @@ def test_protocol_properties(case):
         np.testing.assert_array_equal(getattr(shuffled, field), getattr(out, field)[perm])
 
 
+@settings(max_examples=30, deadline=None)
+@given(negotiations(), st.sampled_from([None, True]))
+def test_trusted_sides_without_utilities_give_the_same_outcome(case, jit):
+    buyer, seller, max_rounds, first_mover, _ = case
+    want = alternating_offers(buyer, seller, TACTICS, max_rounds, first_mover, jit=jit)
+
+    def trusted(side: Side) -> Side:
+        fields = (side.reservation, side.opening, side.discount, side.tactic)
+        return Side.trusted(*(a.copy() for a in fields))
+
+    got = alternating_offers(
+        trusted(buyer), trusted(seller), TACTICS, max_rounds, first_mover, jit=jit, utilities=False
+    )
+    assert got.buyer_utility is None and got.seller_utility is None
+    for field in ("agreed", "price", "rounds"):
+        assert getattr(got, field).tobytes() == getattr(want, field).tobytes(), field
+
+
+def test_clip_as_maximum_then_minimum_keeps_np_clip_bits():
+    # The memoryless path clips offers this way: not a bit may differ, signed zeros and NaN
+    # included.
+    vals = np.array([-0.0, 0.0, np.nan, np.inf, -np.inf, 1.0, -1.0, 2.5])
+    x, lo, hi = (a.ravel() for a in np.meshgrid(vals, vals, vals, indexing="ij"))
+    assert np.minimum(np.maximum(x, lo), hi).tobytes() == np.clip(x, lo, hi).tobytes()
+
+
 def test_large_batch_is_fast_and_consistent():
     rng = np.random.default_rng(0)
     m = 20_000
