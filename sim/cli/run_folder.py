@@ -17,7 +17,6 @@ otherwise: ``python -m sim.run output.figures=false`` and sweeps do not load mat
 
 from __future__ import annotations
 
-import copy
 import importlib
 import os
 import shutil
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.progress import FAILED
 from sim.model import MarketModel
@@ -55,14 +54,14 @@ HYDRA_SUBDIR = ".hydra"
 
 
 def model_config(cfg: DictConfig) -> DictConfig:
-    """The config without Hydra's own node, resolved; a copy, typed nodes kept typed.
+    """The config without Hydra's own node, resolved.
 
-    Kept typed, the model's nodes skip the merge onto their schemas (~30 ms a run).
+    A new, plain root over copies of the nodes, which stay typed by their schemas: the model
+    then takes them without merging them onto the schemas again (~30 ms a run).
     """
-    data = copy.deepcopy(cfg)
+    data = OmegaConf.create(dict(cfg.items_ex(resolve=False)))
     OmegaConf.resolve(data)
-    with open_dict(data):
-        data.pop("hydra", None)
+    data.pop("hydra", None)
     return data
 
 

@@ -10,7 +10,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.cli.run_folder import write_run
+from sim.cli.run_folder import model_config, write_run
 from sim.config import CONFIG_DIR
 
 TINY = ["customers.n=120", "steps=12", "output.figures=false"]
@@ -201,3 +201,16 @@ print(FIGURE)
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / proc.stdout.strip()).stat().st_size > 0
+
+
+def test_the_model_config_is_a_plain_resolved_copy_with_typed_nodes():
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
+        cfg = compose(config_name="config", overrides=["customers.n=300"])
+    OmegaConf.set_struct(cfg, True)
+    OmegaConf.set_readonly(cfg, True)
+    out = model_config(cfg)
+    assert OmegaConf.to_container(out) == OmegaConf.to_container(cfg, resolve=True)
+    assert OmegaConf.get_type(out.customers) is OmegaConf.get_type(cfg.customers)
+    out.extra = 1  # neither struct nor read-only, as a config made from plain data
+    out.customers.n = 5
+    assert cfg.customers.n == 300 and "extra" not in cfg
