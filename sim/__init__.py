@@ -7,19 +7,16 @@ imports anything from here (see docs/ARCHITECTURE.md).
 
 import gc
 
+from mechanisms.jit import collector_paused
+
 # Importing the model loads Mesa, pandas, scipy, networkx and Hydra: ~10^6 long-lived objects
 # that the cyclic collector would otherwise scan again and again (~150 ms, a tenth of a
 # `sim.run` process), finding nothing to free. So it pauses for the import, and what exists
 # afterwards is frozen out of its generations (`gc.freeze`, as CPython advises before a
 # fork: campaign workers share these pages too). Refcounting still frees frozen objects.
-_collecting = gc.isenabled()
-gc.disable()
-try:
+with collector_paused():
     from sim.model import MarketModel
 
     gc.freeze()
-finally:
-    if _collecting:
-        gc.enable()
 
 __all__ = ["MarketModel"]

@@ -1,6 +1,7 @@
 """The JIT switch: who imports numba, when kernels serve, and how the setting is read."""
 
 import ast
+import gc
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mechanisms import jit
+from mechanisms.jit import LazyKernel, collector_paused
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,3 +69,25 @@ def test_a_small_run_and_a_run_without_jit_never_load_numba():
             env={**os.environ, "CROWDBARGAIN_JIT": mode},
         )  # fmt: skip
         assert out.stdout.strip() == "False", mode
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_pauses_for_a_block_and_comes_back_as_it_was(enabled):
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with pytest.raises(RuntimeError), collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_a_kernels_first_call_runs_with_the_collector_paused():
+    kernel = LazyKernel("mechanisms.kernels", "noop")
+    kernel.__dict__["compiled"] = lambda: gc.isenabled()  # stands in for the dispatcher
+    assert gc.isenabled()
+    assert kernel() is False  # loading machine code: paused
+    assert kernel() is True  # later calls: untouched
+    assert gc.isenabled()
