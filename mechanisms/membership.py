@@ -88,8 +88,8 @@ def free_customers(
     who = ((status == active) & ~loner & (coalition == -1)).nonzero()[0]
     inv = invite[who]
     if len(is_open):
-        to = np.maximum(inv, 0)
-        heard = (inv >= 0) & (co_product[to] == product[who]) & is_open[to]
+        # No invitation (-1) reads the last group's entries, which ``inv >= 0`` discards.
+        heard = (inv >= 0) & (co_product[inv] == product[who]) & is_open[inv]
     else:
         heard = inv >= 0
     return who[~heard]
@@ -157,12 +157,18 @@ def adjacent_groups(
         # group read once per member rather than once per edge.
         start = indptr[members]
         deg = indptr[members + 1] - start
-        which = np.arange(len(members)).repeat(deg)
-        pos = np.arange(len(which)) + (start - (deg.cumsum() - deg))[which]
-        a, b = coalition[members][which], coalition[indices[pos]]
-        # One pass of masks (few edges, and most lead nowhere): a neighbour in no group
-        # reads the last group's entries (``b == -1``), which its first test discards.
-        ok = (b >= 0) & (a != b) & is_open[b] & (co_product[a] == co_product[b])
+        ends = deg.cumsum()
+        total = int(ends[-1]) if len(ends) else 0
+        # Entry j of member i sits at start[i] + (j - where member i's entries begin).
+        pos = np.arange(total) + (start - ends + deg).repeat(deg)
+        a, b = coalition[members].repeat(deg), coalition[indices[pos]]
+        # Most steps no edge leaves its group for another, and few pairs ever merge: stop
+        # as soon as nothing is left.
+        ok = (b >= 0) & (a != b)
+        if not ok.any():
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        a, b = a[ok], b[ok]
+        ok = is_open[b] & (co_product[a] == co_product[b])
         if not ok.any():
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         a, b = a[ok], b[ok]
