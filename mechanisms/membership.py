@@ -156,7 +156,7 @@ def adjacent_groups(
         # The edges of :func:`~mechanisms.discovery.incident_edges`, with each edge's own
         # group read once per member rather than once per edge.
         start = indptr[members]
-        deg = indptr[members + 1] - start
+        deg = indptr[1:][members] - start
         ends = deg.cumsum()
         total = int(ends[-1]) if len(ends) else 0
         # Entry j of member i sits at start[i] + (j - where member i's entries begin).

@@ -163,15 +163,23 @@ class FormationStrategy(ABC):
         wants = ((wtp >= new_price) & (value_new > value_now)).nonzero()[0]
         if len(wants) == 0:
             return  # an empty lottery draws nothing from the generator
-        idx, target, cur, q = idx[wants], target[wants], cur[wants], q[wants]
-        room = np.maximum(co_cfg.max_size - co.size, 0)
+        if len(wants) < len(idx):
+            idx, target, cur, q = idx[wants], target[wants], cur[wants], q[wants]
         priority = state.rng.random(len(idx))
-        ok = self.admit(state, idx, target, priority, admit(target, room, priority, jit))
+        size = co.size
+        if len(idx) <= co_cfg.max_size - size[target].max():
+            # Even the fullest target has room for every request: the lottery turns nobody
+            # away, so :func:`admit` would admit them all.
+            ok = np.empty(len(idx), dtype=bool)
+            ok.fill(True)
+        else:
+            ok = admit(target, np.maximum(co_cfg.max_size - size, 0), priority, jit)
+        ok = self.admit(state, idx, target, priority, ok)
         if not ok.all():
             idx, target, cur, q = idx[ok], target[ok], cur[ok], q[ok]
         cu.coalition[idx] = target
         cu.invite[idx] = NO_COALITION
-        _move(state, q, cur, target)
+        _move(state, q, cur if len(inside) else None, target)
 
     def found(self, state: MarketState) -> None:
         """Free customers without an invitation found a group with ``leader_prob``."""
@@ -283,16 +291,17 @@ def move_members(state: MarketState, who: np.ndarray, old: np.ndarray, new: np.n
 def _move(
     state: MarketState,
     q: np.ndarray,
-    old: np.ndarray,
+    old: np.ndarray | None,
     new: np.ndarray,
     q_new: np.ndarray | None = None,
 ) -> None:
     """:func:`move_members` for movers of quantities ``q`` (``q_new``: those with ``new``).
 
-    ``new`` holds only real groups (every mover of ``join`` enters one); ``old`` may hold -1.
+    ``new`` holds only real groups (every mover of ``join`` enters one); ``old`` may hold -1,
+    and is None when no mover was in a group.
     """
     co = state.coalitions
-    left = (old >= 0).nonzero()[0]
+    left = () if old is None else (old >= 0).nonzero()[0]
     if len(left):
         lost = old[left]
         co.adjust(lost, -1, -q[left])
