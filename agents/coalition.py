@@ -49,15 +49,36 @@ class CoalitionTable:
     def __init__(self, capacity: int = 64) -> None:
         self._n = 0
         self._cols = {k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in _COLUMNS.items()}
+        self._refresh_views()
 
     def __len__(self) -> int:
         return self._n
 
     def __getattr__(self, name: str) -> np.ndarray:
+        # Only reached when the column views are missing (during unpickling, say): the
+        # views normally sit in the instance dict, where a read costs no Python call.
         cols = self.__dict__.get("_cols")
         if cols is not None and name in cols:
             return cols[name][: self._n]
         raise AttributeError(name)
+
+    def _refresh_views(self) -> None:
+        """Expose each column's filled rows as an instance attribute (after any resize).
+
+        Phases read the columns dozens of times per step; a plain attribute read is several
+        times cheaper than a ``__getattr__`` call slicing a fresh view each time.
+        """
+        n = self._n
+        for name, col in self._cols.items():
+            self.__dict__[name] = col[:n]
+
+    def __getstate__(self) -> dict:
+        # Copies of the views would no longer share memory with the columns.
+        return {"_n": self._n, "_cols": self._cols}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._refresh_views()
 
     def found(self, **columns: np.ndarray) -> np.ndarray:
         """Append new coalitions; returns their ids."""
@@ -74,6 +95,7 @@ class CoalitionTable:
         for name, values in columns.items():
             self._cols[name][self._n : need] = values
         self._n = need
+        self._refresh_views()
         return ids
 
     def refresh_sizes(self, member_coalition: np.ndarray, member_quantity: np.ndarray) -> None:

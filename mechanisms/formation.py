@@ -73,7 +73,13 @@ def admit(
         Mask of the requests admitted: per group, the first ``room`` by priority.
     """
     if not jit or len(target) == 0:
-        return rank_within(target, priority) < room[target]
+        room_t = room[target]
+        if len(target) and len(target) <= room_t.min():
+            # No rank reaches the request count, so every request fits: skip the sort.
+            ok = np.empty(len(target), dtype=bool)
+            ok.fill(True)
+            return ok
+        return rank_within(target, priority) < room_t
     return _admit_kernel(target, room, priority)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from mechanisms.arrays import sorted_unique
-from mechanisms.discovery import incident_edges
 from mechanisms.jit import lazy_kernel
 
 _join_candidates_kernel = lazy_kernel("mechanisms.kernels.membership", "_join_candidates_kernel")
@@ -57,16 +56,11 @@ def join_candidates(
         return _join_candidates_kernel(
             status, active, loner, invite, coalition, product, is_open, co_product
         )
-    inv = np.maximum(invite, 0)
-    usable = (
-        (status == active)
-        & ~loner
-        & (invite >= 0)
-        & is_open[inv]
-        & (co_product[inv] == product)
-        & (invite != coalition)
-    )
-    return usable.nonzero()[0]
+    # Few customers shop with an invitation at a time: gather only theirs.
+    who = ((status == active) & ~loner & (invite >= 0)).nonzero()[0]
+    inv = invite[who]
+    usable = is_open[inv] & (co_product[inv] == product[who]) & (inv != coalition[who])
+    return who[usable]
 
 
 def free_customers(
@@ -90,12 +84,15 @@ def free_customers(
         return _free_customers_kernel(
             status, active, loner, invite, coalition, product, is_open, co_product
         )
+    # Few customers shop outside a group at a time: gather only theirs.
+    who = ((status == active) & ~loner & (coalition == -1)).nonzero()[0]
+    inv = invite[who]
     if len(is_open):
-        inv = np.maximum(invite, 0)
-        heard = (invite >= 0) & (co_product[inv] == product) & is_open[inv]
+        # No invitation (-1) reads the last group's entries, which ``inv >= 0`` discards.
+        heard = (inv >= 0) & (co_product[inv] == product[who]) & is_open[inv]
     else:
-        heard = invite >= 0
-    return ((status == active) & ~loner & (coalition == -1) & ~heard).nonzero()[0]
+        heard = inv >= 0
+    return who[~heard]
 
 
 def ungrouped(
@@ -156,11 +153,24 @@ def adjacent_groups(
     if jit:
         keys = _adjacent_keys_kernel(indptr, indices, members, coalition, is_open, co_product)
     else:
-        pos, src = incident_edges(indptr, members)
-        a, b = coalition[src], coalition[indices[pos]]
+        # The edges of :func:`~mechanisms.discovery.incident_edges`, with each edge's own
+        # group read once per member rather than once per edge.
+        start = indptr[members]
+        deg = indptr[1:][members] - start
+        ends = deg.cumsum()
+        total = int(ends[-1]) if len(ends) else 0
+        # Entry j of member i sits at start[i] + (j - where member i's entries begin).
+        pos = np.arange(total) + (start - ends + deg).repeat(deg)
+        a, b = coalition[members].repeat(deg), coalition[indices[pos]]
+        # Most steps no edge leaves its group for another, and few pairs ever merge: stop
+        # as soon as nothing is left.
         ok = (b >= 0) & (a != b)
+        if not ok.any():
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         a, b = a[ok], b[ok]
         ok = is_open[b] & (co_product[a] == co_product[b])
+        if not ok.any():
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         a, b = a[ok], b[ok]
         keys = np.minimum(a, b).astype(np.int64) * n_groups + np.maximum(a, b)
     pairs = sorted_unique(keys)

@@ -24,6 +24,9 @@ from mechanisms.membership import free_customers, join_candidates
 from sim.phases.lifecycle import close
 from sim.state import MarketState
 
+_ACTIVE = int(Status.ACTIVE)
+_OPEN = int(CoalitionStatus.OPEN)
+
 
 @dataclass(frozen=True)
 class FoundingTerms:
@@ -115,10 +118,8 @@ class FormationStrategy(ABC):
 
     def outside_value(self, state: MarketState, idx: np.ndarray) -> np.ndarray:
         """Surplus a customer expects from buying alone (0 if the best solo price > wtp)."""
-        cu, prices = state.customers, state.prices
-        q = cu.quantity[idx]
-        solo = prices.solo[cu.product[idx], np.clip(q, 1, prices.max_order)]
-        return np.maximum(cu.wtp[idx] - solo, 0.0) * q
+        cu = state.customers
+        return _solo_surplus(state, idx, cu.quantity[idx], cu.wtp[idx])
 
     def join(self, state: MarketState) -> None:
         """Invited customers join (or switch to) a group when it is worth more to them."""
@@ -129,36 +130,56 @@ class FormationStrategy(ABC):
         cost = co_cfg.coordination_cost
         jit = use_kernels(cu.n)
         idx = join_candidates(
-            cu.status, int(Status.ACTIVE), cu.loner, cu.invite, cu.coalition, cu.product,
-            co.status == CoalitionStatus.OPEN, co.product, jit,
+            cu.status, _ACTIVE, cu.loner, cu.invite, cu.coalition, cu.product,
+            co.status == _OPEN, co.product, jit,
         )  # fmt: skip
-        target = cu.invite[idx]
-        may = self.may_join(state, idx, target)
-        idx, target = idx[may], target[may]
         if len(idx) == 0:
             return
+        target = cu.invite[idx]
+        if type(self).may_join is not FormationStrategy.may_join:
+            # The default lets everyone ask: skip its all-true mask and the copies it makes.
+            may = self.may_join(state, idx, target)
+            idx, target = idx[may], target[may]
+            if len(idx) == 0:
+                return
         q, wtp = cu.quantity[idx], cu.wtp[idx]
-        new_price = self.group_price(state, target, co.units[target] + q)
+        units = co.units
+        new_price = self.group_price(state, target, units[target] + q)
         value_new = (wtp - new_price) * q - cost
         cur = cu.coalition[idx]
-        value_now = self.outside_value(state, idx)
+        if type(self).outside_value is FormationStrategy.outside_value:
+            value_now = _solo_surplus(state, idx, q, wtp)
+        else:
+            value_now = self.outside_value(state, idx)
         inside = (cur >= 0).nonzero()[0]
         if len(inside):
             # Switching compares realised group sizes, not advertised targets.
             c_in, t_in, q_in, w_in = cur[inside], target[inside], q[inside], wtp[inside]
-            now_p = self.group_price(state, c_in, co.units[c_in], advertised=False)
-            new_p = self.group_price(state, t_in, co.units[t_in] + q_in, advertised=False)
+            now_p = self.group_price(state, c_in, units[c_in], advertised=False)
+            new_p = self.group_price(state, t_in, units[t_in] + q_in, advertised=False)
             new_price[inside] = new_p
             value_new[inside] = (w_in - new_p) * q_in - cost
             value_now[inside] = (w_in - now_p) * q_in - cost + 1e-9
         wants = ((wtp >= new_price) & (value_new > value_now)).nonzero()[0]
-        idx, target, cur = idx[wants], target[wants], cur[wants]
-        room = np.maximum(co_cfg.max_size - co.size, 0)
+        if len(wants) == 0:
+            return  # an empty lottery draws nothing from the generator
+        if len(wants) < len(idx):
+            idx, target, cur, q = idx[wants], target[wants], cur[wants], q[wants]
         priority = state.rng.random(len(idx))
-        ok = self.admit(state, idx, target, priority, admit(target, room, priority, jit))
-        cu.coalition[idx[ok]] = target[ok]
-        cu.invite[idx[ok]] = NO_COALITION
-        move_members(state, idx[ok], cur[ok], target[ok])
+        size = co.size
+        if len(idx) <= co_cfg.max_size - size[target].max():
+            # Even the fullest target has room for every request: the lottery turns nobody
+            # away, so :func:`admit` would admit them all.
+            ok = np.empty(len(idx), dtype=bool)
+            ok.fill(True)
+        else:
+            ok = admit(target, np.maximum(co_cfg.max_size - size, 0), priority, jit)
+        ok = self.admit(state, idx, target, priority, ok)
+        if not ok.all():
+            idx, target, cur, q = idx[ok], target[ok], cur[ok], q[ok]
+        cu.coalition[idx] = target
+        cu.invite[idx] = NO_COALITION
+        _move(state, q, cur if len(inside) else None, target)
 
     def found(self, state: MarketState) -> None:
         """Free customers without an invitation found a group with ``leader_prob``."""
@@ -166,36 +187,52 @@ class FormationStrategy(ABC):
         co_cfg = state.cfg.coalition
         # An invitation blocks founding only if it is for an open group of one's own product.
         free = free_customers(
-            cu.status, int(Status.ACTIVE), cu.loner, cu.invite, cu.coalition, cu.product,
-            co.status == CoalitionStatus.OPEN, co.product, use_kernels(cu.n),
+            cu.status, _ACTIVE, cu.loner, cu.invite, cu.coalition, cu.product,
+            co.status == _OPEN, co.product, use_kernels(cu.n),
         )  # fmt: skip
         if len(free):
             free = free[state.rng.random(len(free)) < co_cfg.leader_prob]
         if len(free) == 0:
             return
-        terms = self.founding_terms(state, cu.product[free])
-        q = cu.quantity[free]
+        product = cu.product[free]
+        terms = self.founding_terms(state, product)
+        q, wtp = cu.quantity[free], cu.wtp[free]
         hoped = terms.hoped
-        worth = (cu.wtp[free] >= hoped) & (
-            (cu.wtp[free] - hoped) * q - co_cfg.coordination_cost > self.outside_value(state, free)
+        if type(self).outside_value is FormationStrategy.outside_value:
+            alone = _solo_surplus(state, free, q, wtp)
+        else:
+            alone = self.outside_value(state, free)
+        worth = (wtp >= hoped) & ((wtp - hoped) * q - co_cfg.coordination_cost > alone)
+        seller, threshold, deadline, price = (
+            terms.seller,
+            terms.threshold,
+            terms.deadline,
+            terms.price,
         )
-        free = free[worth]
-        if len(free) == 0:
-            return
+        if not worth.all():
+            free = free[worth]
+            if len(free) == 0:
+                return
+            product, q = product[worth], q[worth]
+            seller, threshold, deadline = seller[worth], threshold[worth], deadline[worth]
+            price = price[worth]
+        # New rows start empty, so each founder's membership is set outright rather than
+        # added (what :func:`move_members` would do for movers from no group).
         ids = co.found(
-            product=cu.product[free],
+            product=product,
             founder=free,
-            founded=np.full(len(free), t),
-            status=np.full(len(free), CoalitionStatus.OPEN),
-            seller=terms.seller[worth],
-            threshold=terms.threshold[worth],
-            deadline=terms.deadline[worth],
+            founded=t,
+            status=_OPEN,
+            seller=seller,
+            threshold=threshold,
+            deadline=deadline,
             tactic=cu.tactic[free],
             discount=cu.discount[free],
-            price=terms.price[worth],
+            price=price,
+            size=1,
+            units=q,
         )
         cu.coalition[free] = ids
-        move_members(state, free, np.full(len(free), NO_COALITION, dtype=np.int32), ids)
 
     # ------------------------------------------------------------------ phase ``trade``
 
@@ -242,11 +279,44 @@ def move_members(state: MarketState, who: np.ndarray, old: np.ndarray, new: np.n
     dissolved those), so only ``old`` groups can dissolve. Work is proportional to the
     movers, not to the population.
     """
-    cu, co = state.customers, state.coalitions
-    q = cu.quantity[who]
-    left, joined = old >= 0, new >= 0
-    co.adjust(old[left], -1, -q[left])
-    co.adjust(new[joined], 1, q[joined])
-    lost = sorted_unique(old[left])
-    empty = lost[(co.status[lost] == CoalitionStatus.OPEN) & (co.size[lost] == 0)]
-    close(state, empty, CoalitionStatus.DISSOLVED, members=np.empty(0, dtype=np.int64))
+    q = state.customers.quantity[who]
+    joined = (new >= 0).nonzero()[0]
+    if len(joined) < len(new):
+        q_new, new = q[joined], new[joined]
+    else:
+        q_new = q
+    _move(state, q, old, new, q_new)
+
+
+def _move(
+    state: MarketState,
+    q: np.ndarray,
+    old: np.ndarray | None,
+    new: np.ndarray,
+    q_new: np.ndarray | None = None,
+) -> None:
+    """:func:`move_members` for movers of quantities ``q`` (``q_new``: those with ``new``).
+
+    ``new`` holds only real groups (every mover of ``join`` enters one); ``old`` may hold -1,
+    and is None when no mover was in a group.
+    """
+    co = state.coalitions
+    left = () if old is None else (old >= 0).nonzero()[0]
+    if len(left):
+        lost = old[left]
+        co.adjust(lost, -1, -q[left])
+    co.adjust(new, 1, q if q_new is None else q_new)
+    if len(left):
+        lost = sorted_unique(lost)
+        empty = lost[(co.status[lost] == _OPEN) & (co.size[lost] == 0)]
+        close(state, empty, CoalitionStatus.DISSOLVED, members=np.empty(0, dtype=np.int64))
+
+
+def _solo_surplus(
+    state: MarketState, idx: np.ndarray, q: np.ndarray, wtp: np.ndarray
+) -> np.ndarray:
+    """:meth:`FormationStrategy.outside_value` from the customers' quantities and valuations."""
+    cu, prices = state.customers, state.prices
+    # Integer bounds: the same indices as ``np.clip``, without its Python-level wrapper.
+    solo = prices.solo[cu.product[idx], np.minimum(np.maximum(q, 1), prices.max_order)]
+    return np.maximum(wtp - solo, 0.0) * q
