@@ -28,9 +28,12 @@ def arrive(state: MarketState) -> None:
     if use_kernels(cu.n):
         arrive_kernel(cu.status, cu.arrival, cu.active_since, t, _WAITING, _ACTIVE)
         return
-    new = (cu.status == Status.WAITING) & (cu.arrival <= t)
-    cu.status[new] = Status.ACTIVE
-    cu.active_since[new] = t
+    # Plain-int codes and index arrays: an IntEnum would make numpy widen the int8 column,
+    # and few customers arrive in a step, most steps none.
+    new = ((cu.status == _WAITING) & (cu.arrival <= t)).nonzero()[0]
+    if len(new):
+        cu.status[new] = _ACTIVE
+        cu.active_since[new] = t
 
 
 def expire(state: MarketState) -> None:
@@ -53,12 +56,15 @@ def expire(state: MarketState) -> None:
             _LEFT,
         )
     else:
-        # Crowdfunding backers have paid: they wait for their campaign to close.
-        out = np.flatnonzero(
-            (cu.status == Status.ACTIVE) & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
-        )
+        # Crowdfunding backers have paid: they wait for their campaign to close. Patience
+        # runs out when ``remaining_patience(t) <= 0``, i.e. active_since + patience <= t.
+        out = (
+            (cu.status == _ACTIVE) & (cu.active_since + cu.patience <= t) & (cu.escrow == 0)
+        ).nonzero()[0]
+        if len(out) == 0:
+            return
         member_left = bool((cu.coalition[out] != NO_COALITION).any())
-        cu.status[out] = Status.LEFT
+        cu.status[out] = _LEFT
         cu.coalition[out] = NO_COALITION
         cu.invite[out] = NO_COALITION
     if member_left:
