@@ -20,6 +20,9 @@ arrive_kernel = lazy_kernel("mechanisms.kernels.trade", "arrive_kernel")
 expire_kernel = lazy_kernel("mechanisms.kernels.trade", "expire_kernel")
 
 _WAITING, _ACTIVE, _LEFT = int(Status.WAITING), int(Status.ACTIVE), int(Status.LEFT)
+#: Plain-int code of open coalitions: comparing the int8 column with the IntEnum member
+#: would make numpy widen the column first.
+_OPEN = int(CoalitionStatus.OPEN)
 
 
 def arrive(state: MarketState) -> None:
@@ -28,8 +31,8 @@ def arrive(state: MarketState) -> None:
     if use_kernels(cu.n):
         arrive_kernel(cu.status, cu.arrival, cu.active_since, t, _WAITING, _ACTIVE)
         return
-    # Plain-int codes and index arrays: an IntEnum would make numpy widen the int8 column,
-    # and few customers arrive in a step, most steps none.
+    # Plain-int codes (an IntEnum operand makes numpy widen the int8 column) and index
+    # arrays: a step's arrivals are a small share of the customers.
     new = ((cu.status == _WAITING) & (cu.arrival <= t)).nonzero()[0]
     if len(new):
         cu.status[new] = _ACTIVE
@@ -118,5 +121,6 @@ def refresh_coalitions(state: MarketState) -> None:
     if len(co) == 0:
         return
     co.refresh_sizes(cu.coalition, cu.quantity)
-    empty = (co.status == CoalitionStatus.OPEN) & (co.size == 0)
-    close(state, np.flatnonzero(empty), CoalitionStatus.DISSOLVED)
+    empty = ((co.status == _OPEN) & (co.size == 0)).nonzero()[0]
+    if len(empty):
+        close(state, empty, CoalitionStatus.DISSOLVED)
