@@ -266,7 +266,8 @@ def _best_invitations(
 
     Best is: own product, then the largest coalition, then the fewest hops, then the lowest
     id (:func:`best_per_target`'s order). The key ends in the coalition id, so candidates
-    tied on every key are one invitation and any of them wins alike.
+    tied on every key are one invitation and any of them wins alike. ``n`` is the number of
+    customers (hearers' ids are below it).
     """
     nomatch = co_product.take(cand_c) != product.take(cand_t)
     lo_h, hi_h = int(cand_h.min()), int(cand_h.max())

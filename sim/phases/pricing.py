@@ -13,7 +13,7 @@ from sim.state import MarketState
 def set_prices(state: MarketState) -> None:
     """Adaptive and demand-based sellers set today's prices; refresh the price lists."""
     learning = state.learning
-    # Choosing prices changes which sellers learn in no way: ask once.
+    # Setting prices does not change which sellers learn: one answer serves both checks.
     dynamic = learning.dynamic
     if dynamic:
         learning.set_prices(state.step.t, state.rng)

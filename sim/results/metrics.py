@@ -53,7 +53,7 @@ def _mean(values: np.ndarray) -> float:
     """
     values = np.asarray(values)
     if values.dtype.kind in "iub":
-        return float(np.add.reduce(values, dtype=np.float64)) / len(values)
+        return float(np.add.reduce(values, axis=None, dtype=np.float64)) / values.size
     return float(np.mean(values))
 
 
