@@ -176,17 +176,24 @@ def _senders_reference(
     cascade: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clear invitations to closed coalitions; who sends this round and what (numpy)."""
-    stale = (invite >= 0) & ~is_open[np.maximum(invite, 0)]
-    invite[stale] = -1
-    member = (coalition >= 0) & is_open[np.maximum(coalition, 0)]
-    relay = ~member & (invite >= 0) & (invite_hops < max_hops)
-    msg = np.where(member, coalition, np.where(relay, invite, -1))
-    send = msg >= 0
+    # Id -1 (no coalition, no invitation) reads the appended False, so one gather tells
+    # whether an id names an open coalition.
+    open_ext = np.zeros(len(is_open) + 1, dtype=bool)
+    open_ext[:-1] = is_open
+    # ``take`` is the cheaper gather on arrays this small.
+    held_open = open_ext.take(invite)
+    np.putmask(invite, ~held_open, -1)  # stale ones; -1 stays -1
+    member = open_ext.take(coalition)
+    send = held_open & (invite_hops < max_hops)
+    send |= member
+    # Only read where ``send``: a member's own coalition, else the invitation it relays.
+    msg = np.where(member, coalition, invite)
     if cascade:
         send &= msg != told
     senders = send.nonzero()[0]
-    msg_c = msg[senders].astype(np.int64)
-    msg_h = np.where(member[senders], 0, invite_hops[senders]).astype(np.int64)
+    msg_c = msg.take(senders).astype(np.int64)
+    msg_h = invite_hops.take(senders).astype(np.int64)
+    msg_h[member.take(senders)] = 0
     return senders, msg_c, msg_h
 
 
@@ -203,26 +210,99 @@ def _deliver_reference(
     co_product: np.ndarray,
     co_size: np.ndarray,
     product: np.ndarray,
+    stop: np.ndarray | None = None,
+    ends: np.ndarray | None = None,
 ) -> None:
-    """Messages travel along fired edges; every hearer keeps its best invitation (numpy)."""
-    # ``src``: index of each edge's sender in ``senders`` (edges come in sender order).
-    pos, src = _incident(indptr, senders)
-    if fired is not None:
-        pos, src = pos[fired], src[fired]
-    dst = indices[pos].astype(np.int64)
-    ok = coalition[dst] != msg_c[src]
-    src, dst = src[ok], dst[ok]
-    cid, hops = msg_c[src], msg_h[src] + 1
-    heard = np.zeros(len(invite), dtype=bool)
-    heard[dst] = True
-    holders = (heard & (invite >= 0)).nonzero()[0]
+    """Messages travel along fired edges; every hearer keeps its best invitation (numpy).
+
+    ``stop`` (``indptr[senders + 1]``) and ``ends`` (cumulative degrees of ``senders``) may
+    be passed when the caller has them.
+    """
+    if ends is None or stop is None:
+        stop = indptr[senders + 1]
+        ends = (stop - indptr[senders]).cumsum()
+    if fired is None:
+        edge = np.arange(ends[-1] if len(ends) else 0)
+        src = np.arange(len(senders)).repeat(np.diff(ends, prepend=0))
+    else:
+        edge = fired.nonzero()[0]
+        # ``src``: index of each edge's sender in ``senders`` (edges come in sender order).
+        src = ends.searchsorted(edge, side="right")
+    if len(edge) == 0:
+        return
+    # Edge ``e`` of sender ``i`` is CSR entry stop[i] - (ends[i] - e).
+    dst = indices.take(edge + (stop - ends).take(src)).astype(np.int64)
+    cid = msg_c.take(src)
+    # Index arrays, not masks: ``take`` by indices is the cheaper selection here.
+    ok = (coalition.take(dst) != cid).nonzero()[0]
+    if len(ok) == 0:
+        return
+    dst = dst.take(ok)
+    cid = cid.take(ok)
+    hops = msg_h.take(src.take(ok)) + 1
+    # A hearer's held invitation competes too; one copy per edge it heard on is harmless,
+    # since copies tie on every key and so give the same winner.
+    held = invite.take(dst)
+    has = (held >= 0).nonzero()[0]
+    holders = dst.take(has)
     cand_t = np.concatenate([dst, holders])
-    cand_c = np.concatenate([cid, invite[holders]]).astype(np.int64)
-    cand_h = np.concatenate([hops, invite_hops[holders]]).astype(np.int64)
-    matches = (co_product[cand_c] == product[cand_t]).astype(np.int64)
-    win = best_per_target(cand_t, -matches, -co_size[cand_c].astype(np.int64), cand_h, cand_c)
-    invite[cand_t[win]] = cand_c[win]
-    invite_hops[cand_t[win]] = cand_h[win]
+    cand_c = np.concatenate([cid, held.take(has)]).astype(np.int64, copy=False)
+    cand_h = np.concatenate([hops, invite_hops.take(holders)]).astype(np.int64, copy=False)
+    t, c, h = _best_invitations(cand_t, cand_c, cand_h, co_product, co_size, product, len(invite))
+    invite[t] = c
+    invite_hops[t] = h
+
+
+def _best_invitations(
+    cand_t: np.ndarray,
+    cand_c: np.ndarray,
+    cand_h: np.ndarray,
+    co_product: np.ndarray,
+    co_size: np.ndarray,
+    product: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per hearer, the best candidate invitation: (hearers, their coalitions, their hops).
+
+    Best is: own product, then the largest coalition, then the fewest hops, then the lowest
+    id (:func:`best_per_target`'s order). The key ends in the coalition id, so candidates
+    tied on every key are one invitation and any of them wins alike. ``n`` is the number of
+    customers (hearers' ids are below it).
+    """
+    nomatch = co_product.take(cand_c) != product.take(cand_t)
+    lo_h, hi_h = int(cand_h.min()), int(cand_h.max())
+    sizes = co_size.astype(np.int64)
+    lo_s, hi_s = int(sizes.min()), int(sizes.max())
+    bits_c = max((len(co_size) - 1).bit_length(), 1)
+    bits_h = max((hi_h - lo_h).bit_length(), 1)
+    shift_s = bits_c + bits_h
+    shift_t = shift_s + max((hi_s - lo_s).bit_length(), 1) + 1
+    if shift_t + max((n - 1).bit_length(), 1) > 63:
+        size = sizes[cand_c]
+        win = best_per_target(cand_t, nomatch.astype(np.int64), -size, cand_h, cand_c)
+        return cand_t[win], cand_c[win], cand_h[win]
+    # One int64 per candidate, hearer first: sorting it puts each hearer's best first, and
+    # the winners' fields are read back from their keys. The size and id fields come from
+    # a per-coalition table, built once over the (few) coalitions.
+    rank = (hi_s - sizes) << shift_s
+    rank |= np.arange(len(co_size))
+    key = cand_t << 1
+    key |= nomatch
+    key <<= shift_t - 1
+    key |= rank.take(cand_c)
+    key |= (cand_h - lo_h) << bits_c
+    key.sort()
+    target = key >> shift_t
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(target[1:], target[:-1], out=first[1:])
+    first = first.nonzero()[0]
+    win = key.take(first)
+    return (
+        target.take(first),
+        win & ((1 << bits_c) - 1),
+        ((win >> bits_c) & ((1 << bits_h) - 1)) + lo_h,
+    )
 
 
 def gossip_round(
@@ -285,10 +365,12 @@ def gossip_round(
     told[senders] = msg_c
     draw = p < 1.0
     if not jit:
-        uniforms = rng.random(int((indptr[senders + 1] - indptr[senders]).sum())) if draw else None
+        stop = indptr[1:].take(senders)
+        ends = (stop - indptr.take(senders)).cumsum()
+        fired = rng.random(int(ends[-1])) < p if draw else None
         _deliver_reference(
-            indptr, indices, senders, msg_c, msg_h, None if uniforms is None else uniforms < p,
-            coalition, invite, invite_hops, co_product, co_size, product,
+            indptr, indices, senders, msg_c, msg_h, fired, coalition, invite, invite_hops,
+            co_product, co_size, product, stop, ends,
         )  # fmt: skip
         return len(senders)
     # The kernel takes the senders in slices of about ``chunk`` edges, each with its own

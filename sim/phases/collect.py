@@ -23,11 +23,15 @@ COMMUNITY_SELLER_COLUMNS = (
     "outrage_contagion",
 )
 
+#: Plain-int code of open coalitions: comparing the int8 column with the IntEnum member
+#: would make numpy widen the column first.
+_OPEN = int(CoalitionStatus.OPEN)
+
 
 def collect(state: MarketState) -> None:
     """Compute the step's time-series row and append its sellers' rows."""
     step, co = state.step, state.coalitions
-    open_sizes = co.size[co.status == CoalitionStatus.OPEN] if len(co) else np.empty(0)
+    open_sizes = co.size[co.status == _OPEN] if len(co) else np.empty(0)
     figures = step_metrics(step.t, step.deals, step.active_buyers, open_sizes, step.rounds)
     figures.update(state.community.step_figures(step.t))
     deals = step.deals
@@ -41,22 +45,29 @@ def collect(state: MarketState) -> None:
 def seller_rows(state: MarketState) -> dict[str, np.ndarray]:
     """One row per seller for this step: sales, profit, share and (if on) reputation."""
     b, t = state.sellers, state.step.t
+    n = b.n
     units0, revenue0, cost0 = state.step.sellers_before
     units = (b.units_sold - units0).astype(np.int64)
     total = units.sum()
     revenue = b.revenue - revenue0
+    # ``np.empty`` and ``fill`` cost half of ``np.full`` on arrays this small.
+    steps = np.empty(n, dtype=np.int64)
+    steps.fill(t)
     row = {
-        "step": np.full(b.n, t, dtype=np.int64),
-        "seller_id": np.arange(b.n, dtype=np.int64),
+        "step": steps,
+        "seller_id": np.arange(n, dtype=np.int64),
         "units_sold": units,
         "revenue": revenue,
         "profit": revenue - (b.cost - cost0),
-        "market_share": units / total if total else np.zeros(b.n),
+        "market_share": units / total if total else np.zeros(n),
         "price_multiplier": b.scale * b.response,
         "policy": np.array([p.name for p in b.policies], dtype=object),
     }
     extra = state.community.seller_rows(t)
-    nan = np.full(b.n, np.nan)
-    for key in COMMUNITY_SELLER_COLUMNS:
-        row[key] = extra.get(key, nan)
+    nan = np.empty(n)
+    nan.fill(np.nan)
+    if extra:
+        row.update({key: extra.get(key, nan) for key in COMMUNITY_SELLER_COLUMNS})
+    else:
+        row.update(dict.fromkeys(COMMUNITY_SELLER_COLUMNS, nan))
     return row

@@ -17,6 +17,10 @@ from mechanisms.discovery import gossip_round
 from mechanisms.jit import use_kernels
 from sim.state import MarketState
 
+#: Plain-int code of open coalitions: comparing the int8 column with the IntEnum member
+#: would make numpy widen the column first.
+_OPEN = int(CoalitionStatus.OPEN)
+
 
 def discover(state: MarketState) -> None:
     """Forward invitations one round; every customer keeps its best one."""
@@ -31,7 +35,7 @@ def discover(state: MarketState) -> None:
         invite=cu.invite,
         invite_hops=cu.invite_hops,
         told=cu.told,
-        is_open=co.status == CoalitionStatus.OPEN,
+        is_open=co.status == _OPEN,
         co_product=co.product,
         co_size=co.size,
         product=cu.product,

@@ -20,6 +20,9 @@ arrive_kernel = lazy_kernel("mechanisms.kernels.trade", "arrive_kernel")
 expire_kernel = lazy_kernel("mechanisms.kernels.trade", "expire_kernel")
 
 _WAITING, _ACTIVE, _LEFT = int(Status.WAITING), int(Status.ACTIVE), int(Status.LEFT)
+#: Plain-int code of open coalitions: comparing the int8 column with the IntEnum member
+#: would make numpy widen the column first.
+_OPEN = int(CoalitionStatus.OPEN)
 
 
 def arrive(state: MarketState) -> None:
@@ -28,9 +31,12 @@ def arrive(state: MarketState) -> None:
     if use_kernels(cu.n):
         arrive_kernel(cu.status, cu.arrival, cu.active_since, t, _WAITING, _ACTIVE)
         return
-    new = (cu.status == Status.WAITING) & (cu.arrival <= t)
-    cu.status[new] = Status.ACTIVE
-    cu.active_since[new] = t
+    # Plain-int codes (an IntEnum operand makes numpy widen the int8 column) and index
+    # arrays: a step's arrivals are a small share of the customers.
+    new = ((cu.status == _WAITING) & (cu.arrival <= t)).nonzero()[0]
+    if len(new):
+        cu.status[new] = _ACTIVE
+        cu.active_since[new] = t
 
 
 def expire(state: MarketState) -> None:
@@ -53,12 +59,15 @@ def expire(state: MarketState) -> None:
             _LEFT,
         )
     else:
-        # Crowdfunding backers have paid: they wait for their campaign to close.
-        out = np.flatnonzero(
-            (cu.status == Status.ACTIVE) & (cu.remaining_patience(t) <= 0) & (cu.escrow == 0)
-        )
+        # Crowdfunding backers have paid: they wait for their campaign to close. Patience
+        # runs out when ``remaining_patience(t) <= 0``, i.e. active_since + patience <= t.
+        out = (
+            (cu.status == _ACTIVE) & (cu.active_since + cu.patience <= t) & (cu.escrow == 0)
+        ).nonzero()[0]
+        if len(out) == 0:
+            return
         member_left = bool((cu.coalition[out] != NO_COALITION).any())
-        cu.status[out] = Status.LEFT
+        cu.status[out] = _LEFT
         cu.coalition[out] = NO_COALITION
         cu.invite[out] = NO_COALITION
     if member_left:
@@ -112,5 +121,6 @@ def refresh_coalitions(state: MarketState) -> None:
     if len(co) == 0:
         return
     co.refresh_sizes(cu.coalition, cu.quantity)
-    empty = (co.status == CoalitionStatus.OPEN) & (co.size == 0)
-    close(state, np.flatnonzero(empty), CoalitionStatus.DISSOLVED)
+    empty = ((co.status == _OPEN) & (co.size == 0)).nonzero()[0]
+    if len(empty):
+        close(state, empty, CoalitionStatus.DISSOLVED)

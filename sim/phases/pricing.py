@@ -13,7 +13,9 @@ from sim.state import MarketState
 def set_prices(state: MarketState) -> None:
     """Adaptive and demand-based sellers set today's prices; refresh the price lists."""
     learning = state.learning
-    if learning.dynamic:
+    # Setting prices does not change which sellers learn: one answer serves both checks.
+    dynamic = learning.dynamic
+    if dynamic:
         learning.set_prices(state.step.t, state.rng)
-    if learning.dynamic or state.community.moves_prices:
+    if dynamic or state.community.moves_prices:
         state.refresh_prices()

@@ -45,6 +45,18 @@ RUN_TOTALS: dict[str, str] = {
 here), so ``mesa.batch_run``, which keeps the last step's reporters, gets run totals."""
 
 
+def _mean(values: np.ndarray) -> float:
+    """``float(np.mean(values))`` of a non-empty array, without ``np.mean``'s wrappers.
+
+    Integer and boolean values are summed as float64 and divided by the count, as
+    ``np.mean`` does; other dtypes go to ``np.mean`` itself.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "iub":
+        return float(np.add.reduce(values, axis=None, dtype=np.float64)) / values.size
+    return float(np.mean(values))
+
+
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     w = float(weights.sum())
     return float((values * weights).sum() / w) if w > 0 else float("nan")
@@ -75,7 +87,7 @@ def loyalty(previous_seller: np.ndarray, seller: np.ndarray) -> float:
         The share, NaN when no purchase is a repeat.
     """
     back = previous_seller >= 0
-    return float((previous_seller[back] == seller[back]).mean()) if back.any() else float("nan")
+    return _mean(previous_seller[back] == seller[back]) if back.any() else float("nan")
 
 
 def step_metrics(
@@ -90,7 +102,7 @@ def step_metrics(
         "step": int(step),
         "active_buyers": int(active_buyers),
         "coalitions": int(len(open_sizes)),
-        "mean_coalition_size": float(open_sizes.mean()) if len(open_sizes) else float("nan"),
+        "mean_coalition_size": _mean(open_sizes) if len(open_sizes) else float("nan"),
         "deals": 0,
         "units_sold": 0,
         "mean_price_coalition": float("nan"),
@@ -98,7 +110,7 @@ def step_metrics(
         "consumer_surplus": 0.0,
         "seller_profit": 0.0,
         "welfare": 0.0,
-        "mean_rounds_to_agreement": float(np.mean(rounds)) if len(rounds) else float("nan"),
+        "mean_rounds_to_agreement": _mean(rounds) if len(rounds) else float("nan"),
     }
     if chunk is None or len(chunk) == 0:
         return out
