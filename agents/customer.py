@@ -35,6 +35,9 @@ class Status(IntEnum):
 
 
 NO_COALITION = -1
+#: Plain-int code of shopping customers: comparing the int8 column with the IntEnum member
+#: would make numpy widen the column first.
+_ACTIVE = int(Status.ACTIVE)
 
 
 @dataclass
@@ -228,7 +231,7 @@ class CustomerPopulation:
 
     def count_active(self) -> int:
         """Number of customers currently shopping."""
-        return int(np.count_nonzero(self.status == Status.ACTIVE))
+        return int(np.count_nonzero(self.status == _ACTIVE))
 
     def remaining_patience(self, step: int, who: np.ndarray | None = None) -> np.ndarray:
         """Steps left before each active customer leaves (meaningless for others).
@@ -268,7 +271,7 @@ class CustomerPopulation:
                 int(solo_after),
                 int(Status.ACTIVE),
             )
-        free = ((self.status == Status.ACTIVE) & (self.coalition == NO_COALITION)).nonzero()[0]
+        free = ((self.status == _ACTIVE) & (self.coalition == NO_COALITION)).nonzero()[0]
         since = self.active_since[free]
         late = (step - since >= solo_after) | (since + self.patience[free] - step <= 1)
         return free[self.loner[free] | late]

@@ -271,6 +271,14 @@ class SellerBook:
         """Deal mechanism of each seller's policy (``list``, ``threshold``, ...)."""
         return np.array([p.mechanism for p in self.policies])
 
+    def auctions(self) -> np.ndarray:
+        """``[S]`` whether each seller's deal mechanism is ``auction`` (see :meth:`mechanism`).
+
+        Kept with the policy grouping, as :meth:`bargains` is: policies never change in place.
+        The array is shared: do not write to it.
+        """
+        return self._grouping().auction_mask()
+
     def quote_all(
         self,
         product: np.ndarray,
@@ -345,6 +353,8 @@ class _PolicyGroups:
         index: ``[S]`` each seller's index into ``policies``.
         bargains: ``[S, 2]`` whether a seller bargains over a solo (0) or group (1) order.
         uses_data: ``[S]`` whether a seller's policy prices from customer data.
+        any_data: Whether any does (set with ``uses_data``).
+        auction: ``[S]`` whether a seller's policy deals by auction.
     """
 
     key: tuple[int, ...]
@@ -352,6 +362,8 @@ class _PolicyGroups:
     index: np.ndarray
     bargains: np.ndarray | None = None
     uses_data: np.ndarray | None = None
+    any_data: bool = False
+    auction: np.ndarray | None = None
 
     @classmethod
     def of(cls, policies: list[PricingPolicy], key: tuple[int, ...]) -> _PolicyGroups:
@@ -374,12 +386,20 @@ class _PolicyGroups:
             self.bargains = per_policy[self.index]
         return self.bargains
 
+    def auction_mask(self) -> np.ndarray:
+        """``[S]`` whether a seller's policy deals by ``auction``."""
+        if self.auction is None:
+            per_policy = np.array([p.mechanism == "auction" for p in self.policies], dtype=bool)
+            self.auction = per_policy[self.index]
+        return self.auction
+
     def personal(self) -> np.ndarray | None:
         """``[S]`` sellers whose policy prices from customer data (None if there are none)."""
         if self.uses_data is None:
             uses = [bool(p.classifier.get("uses_customer_data")) for p in self.policies]
             self.uses_data = np.array(uses, dtype=bool)[self.index]
-        return self.uses_data if self.uses_data.any() else None
+            self.any_data = bool(self.uses_data.any())
+        return self.uses_data if self.any_data else None
 
 
 def _unique(items: list[PricingPolicy]) -> list[PricingPolicy]:

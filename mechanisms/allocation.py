@@ -85,10 +85,21 @@ def first_fit_prefix(
     units = np.asarray(units, dtype=np.int64)
     priority = np.asarray(priority, dtype=np.float64)
     served = np.zeros(len(seller), dtype=bool)
-    left = np.asarray(capacity, dtype=np.int64).copy()
-    queue = np.arange(len(seller))
+    if not len(seller):
+        return served
+    left = np.asarray(capacity, dtype=np.int64)
+    if not jit and _all_fit(seller, units, left):
+        # The usual small market: capacity to spare, so the walk would serve everyone.
+        served.fill(True)
+        return served
+    left = left.copy()
     # Each order takes at least one unit: at most sum(capacity) are served.
     size = 2 * int(np.maximum(left, 0).sum()) + 64
+    if len(seller) <= size:
+        # One prefix holds every order (the queue is the identity): walk it and stop.
+        walk(np.argsort(priority, kind="stable"), seller, units, left, served)
+        return served
+    queue = np.arange(len(seller))
     while len(queue):
         p = priority[queue]
         if len(queue) > size:
@@ -101,6 +112,20 @@ def first_fit_prefix(
         queue = rest[units[rest] <= left[seller[rest]]]
         size *= 4
     return served
+
+
+def _all_fit(seller: np.ndarray, units: np.ndarray, left: np.ndarray) -> bool:
+    """Whether every order fits at once, so that first-fit serves them all in any order.
+
+    With non-negative units a seller's running total never exceeds the sum of its orders,
+    so when every seller's sum fits its capacity left, each order fits when its turn comes.
+    ``bincount`` sums in floats: exact below 2**53, and at least 2**53 once the true sum
+    is, so the test is exact for any capacity below 2**53.
+    """
+    if units.min() < 0 or seller.min() < 0:
+        return False
+    demand = np.bincount(seller, weights=units, minlength=len(left))
+    return len(demand) == len(left) and bool((demand <= left).all())
 
 
 def _first_fit_walk_lists(

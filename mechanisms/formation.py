@@ -169,22 +169,30 @@ def clear_orders(
     """
     n_groups = int(group.max()) + 1 if len(group) else 0
     keep = np.zeros(len(group), dtype=bool)
-    reservation = np.full(n_groups, np.nan)
-    price = np.full(n_groups, np.nan)
+    # ``empty`` + ``fill``: half the cost of ``np.full`` on these few groups.
+    reservation = np.empty(n_groups)
+    reservation.fill(np.nan)
+    price = np.empty(n_groups)
+    price.fill(np.nan)
     if len(group) == 0:
         return keep, reservation, price
     order = group_order(group, -wtp, use_kernels(len(group)) if jit is None else jit)
     g, w, q = group[order], wtp[order], qty[order]
-    cum_q = group_cumsum(g, q)
+    # :func:`group_cumsum` and the ranks below share the runs' starts.
+    first = run_starts(g)
+    c = np.cumsum(q)
+    cum_q = c - c[first] + q[first]
     p = price_of(g, cum_q)
     feasible = w >= p
     # Sorted by (group, -wtp, position): the rank is the position in the group's run.
-    rank = np.arange(len(g)) - run_starts(g)  # 0 for the highest valuation
-    best_rank = np.full(n_groups, -1)
+    rank = np.arange(len(g)) - first  # 0 for the highest valuation
+    best_rank = np.empty(n_groups, dtype=np.int64)
+    best_rank.fill(-1)
     np.maximum.at(best_rank, g[feasible], rank[feasible])
-    kept_sorted = rank <= best_rank[g]
+    best = best_rank[g]
+    kept_sorted = rank <= best
     keep[order] = kept_sorted
-    last = kept_sorted & (rank == best_rank[g])
+    last = kept_sorted & (rank == best)
     reservation[g[last]] = w[last]
     price[g[last]] = p[last]
     return keep, reservation, price

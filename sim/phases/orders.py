@@ -16,7 +16,7 @@ from mechanisms.formation import clear_orders
 from mechanisms.jit import lazy_kernel, use_kernels
 from sim.community import NoCommunity
 from sim.phases.formation import FormationStrategy
-from sim.phases.lifecycle import leave_coalitions, refresh_coalitions
+from sim.phases.lifecycle import leave_coalitions
 from sim.phases.seller_choice import pick_cheapest
 from sim.records import Orders, Protocol
 from sim.state import MarketState
@@ -24,11 +24,21 @@ from sim.state import MarketState
 members_of_kernel = lazy_kernel("mechanisms.kernels.trade", "members_of_kernel")
 solo_choice_kernel = lazy_kernel("mechanisms.kernels.trade", "solo_choice_kernel")
 
+_TAKE_IT_OR_LEAVE_IT = int(Protocol.TAKE_IT_OR_LEAVE_IT)
+#: ``is_group`` of solo orders for :meth:`SellerBook.bargains`: one False (0), already of
+#: the index dtype it is converted to, broadcast over the orders.
+_SOLO = np.zeros(1, dtype=np.intp)
+
 
 def coalition_orders(
     state: MarketState, formation: FormationStrategy, ready: np.ndarray
 ) -> Orders | None:
-    """Orders of the ready coalitions ``ready`` (None if there are none)."""
+    """Orders of the ready coalitions ``ready`` (None if there are none).
+
+    Members who leave here are not recounted: the ``trade`` phase ends with a recount
+    (:func:`~sim.phases.lifecycle.refresh_coalitions`), and nothing before it reads the
+    coalition sizes, while groups emptied here place no order.
+    """
     cu, co, b, t = state.customers, state.coalitions, state.sellers, state.step.t
     if len(ready) == 0:
         return None
@@ -38,7 +48,12 @@ def coalition_orders(
     members, grp = members_of(cu.coalition, ready, len(co))
     has_seller = seller >= 0
 
+    # Usually every group has a seller and none a fixed price: the schedule alone applies.
+    all_sellers, any_fixed = bool(has_seller.all()), not np.isnan(fixed).all()
+
     def price_of(rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
+        if all_sellers and not any_fixed:
+            return b.quote(seller[rows], g[rows], qty)
         s = np.maximum(seller[rows], 0)
         price = np.where(np.isnan(fixed[rows]), b.quote(s, g[rows], qty), fixed[rows])
         return np.where(has_seller[rows], price, np.inf)
@@ -58,24 +73,29 @@ def coalition_orders(
     members, grp = members[keep], grp[keep]
     units = np.bincount(grp, weights=cu.quantity[members], minlength=len(ready)).astype(np.int64)
     n_res = len(reservation)
-    reservation = np.concatenate([reservation, np.full(len(ready) - n_res, np.nan)])
-    list_price = np.concatenate([list_price, np.full(len(ready) - n_res, np.nan)])
+    if n_res < len(ready):
+        pad = np.empty(len(ready) - n_res)
+        pad.fill(np.nan)
+        reservation = np.concatenate([reservation, pad])
+        list_price = np.concatenate([list_price, pad])
     kept = np.bincount(grp, minlength=len(ready))
     viable = (units > 0) & has_seller & formation.viable(state, ready, units, terms, kept)
-    refresh_coalitions(state)
     rows = viable.nonzero()[0]
-    remap = np.full(len(ready), -1)
+    remap = np.empty(len(ready), dtype=np.int64)
+    remap.fill(-1)
     remap[rows] = np.arange(len(rows))
     in_viable = viable[grp]
+    # The gathers below are fresh arrays: no second copy where the dtype is right already.
+    cids = ready[rows]
     return Orders(
-        coalition=ready[rows].astype(np.int64),
-        seller=seller[rows].astype(np.int64),
+        coalition=cids.astype(np.int64, copy=False),
+        seller=seller[rows].astype(np.int64, copy=False),
         product=g[rows].astype(np.int64),
         units=units[rows],
         reservation=reservation[rows],
         list_price=list_price[rows],
-        tactic=co.tactic[ready[rows]].astype(np.int64),
-        discount=co.discount[ready[rows]],
+        tactic=co.tactic[cids].astype(np.int64),
+        discount=co.discount[cids],
         protocol=terms.protocol[rows],
         members=members[in_viable],
         member_group=remap[grp[in_viable]],
@@ -92,7 +112,8 @@ def members_of(
         ready: Coalition ids, one per row.
         n_coalitions: Number of coalitions ever founded.
     """
-    row_of = np.full(n_coalitions, -1, dtype=np.int64)
+    row_of = np.empty(n_coalitions, dtype=np.int64)
+    row_of.fill(-1)
     row_of[ready] = np.arange(len(ready))
     if use_kernels(len(coalition)):
         return members_of_kernel(coalition, row_of)
@@ -131,15 +152,22 @@ def solo_orders(
         state.learning.observe(asked, product[h], signals)
     # Without bargaining a buyer only orders when the asked price is within its valuation.
     wtp = cu.wtp[idx]
-    bargains = b.bargains(np.maximum(seller, 0), np.zeros(len(seller), dtype=bool))
+    # A one-entry "solo" flag broadcasts over the orders: no per-order mask to build. A
+    # buyer without a seller (-1) reads the last seller's entry, which ``has`` masks out.
+    bargains = b.bargains(seller, _SOLO)
     keep = (has & (bargains | (list_price <= wtp))).nonzero()[0]
     if len(keep) < len(idx):
         idx, q, product, seller, list_price, wtp = (
             a[keep] for a in (idx, q, product, seller, list_price, wtp)
         )
     n = len(idx)
+    # ``empty`` + ``fill``: half the cost of ``np.full``, paid every step.
+    coalition = np.empty(n, dtype=np.int64)
+    coalition.fill(-1)
+    protocol = np.empty(n, dtype=np.int8)
+    protocol.fill(_TAKE_IT_OR_LEAVE_IT)
     return Orders(
-        coalition=np.full(n, -1, dtype=np.int64),
+        coalition=coalition,
         seller=seller,
         product=product,
         units=q,
@@ -147,7 +175,7 @@ def solo_orders(
         list_price=list_price,
         tactic=cu.tactic[idx].astype(np.int64),
         discount=cu.discount[idx],
-        protocol=np.full(n, Protocol.TAKE_IT_OR_LEAVE_IT, dtype=np.int8),
+        protocol=protocol,
         members=idx,
         member_group=np.arange(n),
     )
@@ -209,9 +237,13 @@ def choose_reference(
     Returns:
         ``(seller, list_price)``: -1 and NaN where no seller can serve the buyer.
     """
-    quotes[capacity[None, :] < quantity[:, None]] = np.inf
+    if len(quantity) and capacity.min() < quantity.max():
+        # Usually every seller has room for the largest order: no mask to build then.
+        quotes[capacity[None, :] < quantity[:, None]] = np.inf
     if refused is not None:
         quotes[refused] = np.inf
     seller = pick_cheapest(quotes if factor is None else quotes * factor, jitter)
     price = quotes[np.arange(len(seller)), np.maximum(seller, 0)]
+    if len(seller) and seller.min() >= 0:
+        return seller, price  # everyone found a seller: no NaN to put in
     return seller, np.where(seller >= 0, price, np.nan)

@@ -22,6 +22,10 @@ from sim.records import DealChunk, Orders, Priced, Protocol
 from sim.settings import Settings
 from sim.state import MarketState
 
+#: Plain-int codes: an IntEnum operand makes numpy widen the int8 column first.
+_SERVED, _WAITING = int(Status.SERVED), int(Status.WAITING)
+_ALTERNATING_OFFERS = int(Protocol.ALTERNATING_OFFERS)
+
 
 @dataclass(frozen=True)
 class SettleTerms:
@@ -73,25 +77,39 @@ def settle(
     cu, b, t = state.customers, state.sellers, state.step.t
     s, units = orders.seller, orders.units
     mg = orders.member_group
-    member_served = served[mg]
-    mem, mg = orders.members[member_served], mg[member_served]
+    all_served = bool(served.all())
+    if all_served:
+        # The usual case: every row and member is taken as it is, with no gathers.
+        mem = orders.members
+    else:
+        member_served = served[mg]
+        mem, mg = orders.members[member_served], mg[member_served]
     if len(mem) == 0:
         refresh_coalitions(state)
         return
-    # Every order has members (its units are theirs), so the served rows are these.
-    rows = served.nonzero()[0]
-    qty = cu.quantity[mem].astype(np.int64)
+    if all_served:
+        sold_units, sr, pr, sold_price = units, s, orders.product, price
+        row_rounds, row_protocol = rounds, protocol
+    else:
+        # Every order has members (its units are theirs), so the served rows are these.
+        rows = served.nonzero()[0]
+        sold_units, sr, pr, sold_price = units[rows], s[rows], orders.product[rows], price[rows]
+        row_rounds, row_protocol = rounds[rows], protocol[rows]
+    q32 = cu.quantity[mem]
+    qty = q32.astype(np.int64)
     wtp = cu.wtp[mem]
     seller, product, cid = s[mg], orders.product[mg], orders.coalition[mg]
     unit = price[mg]
     # Solo buyers pay the unit price; coalition members split their bill by the rule.
     pay = unit * qty
     in_group = cid >= 0
-    size = np.ones(len(mem), dtype=np.int64)
+    size = np.empty(len(mem), dtype=np.int64)
+    size.fill(1)
     if in_group.any():
         c = in_group.nonzero()[0]
-        group_rows = sorted_unique(mg[c])
-        grp = np.searchsorted(group_rows, mg[c])
+        mg_c = mg[c]
+        group_rows = sorted_unique(mg_c)
+        grp = np.searchsorted(group_rows, mg_c)
         seller_rows, product_rows = s[group_rows], orders.product[group_rows]
 
         def price_of_quantity(gi: int, q: np.ndarray) -> np.ndarray:
@@ -112,29 +130,30 @@ def settle(
         group_rows = np.empty(0, dtype=np.int64)
     # Crowdfunding backers already paid the campaign price into escrow: it now settles.
     escrow = cu.escrow[mem]
-    backed = escrow > 0
-    if backed.any():
-        pay = np.where(backed, escrow, pay)
-    cu.escrow[mem] = 0.0
+    if escrow.any():
+        # Outside crowdfunding nobody holds escrow: nothing to settle or clear then.
+        backed = escrow > 0
+        if backed.any():
+            pay = np.where(backed, escrow, pay)
+        cu.escrow[mem] = 0.0
 
     prev_seller = cu.last_seller[mem].astype(np.int64)
     cu.last_seller[mem] = seller
     # Money and goods change hands.
     cu.paid[mem] += pay
-    cu.bought[mem] += qty
-    cu.status[mem] = Status.SERVED
+    # The column's own dtype: the same int32 sums as adding the int64 copy and casting back.
+    cu.bought[mem] += q32
+    cu.status[mem] = _SERVED
     cu.coalition[mem] = NO_COALITION
     cu.invite[mem] = NO_COALITION
     if terms.repeat_rate > 0:
         # Repeat demand: the customer will want its product again after a while.
-        cu.status[mem] = Status.WAITING
+        cu.status[mem] = _WAITING
         back = t + state.rng.geometric(terms.repeat_rate, size=len(mem)).astype(np.int64)
         cu.arrival[mem] = np.minimum(back, np.iinfo(np.int32).max)
         cu.active_since[mem] = -1
     # Sellers' totals accumulate order by order (row order), as the log reads them.
-    sold_units = units[rows]
-    sr, pr = s[rows], orders.product[rows]
-    np.add.at(b.revenue, sr, price[rows] * sold_units)
+    np.add.at(b.revenue, sr, sold_price * sold_units)
     np.add.at(b.units_sold, sr, sold_units)
     np.add.at(b.cost, sr, b.unit_cost[sr, pr] * sold_units)
     np.subtract.at(b.capacity_left, sr, sold_units)
@@ -145,18 +164,19 @@ def settle(
     refresh_coalitions(state)
 
     n = len(mem)
-    # empty + fill: half the cost of np.full, paid every step.
+    # empty + fill: half the cost of np.full, paid every step. The id columns are fresh
+    # gathers, so where they are int64 already the chunk takes them without a copy.
     step = np.empty(n, dtype=np.int64)
     step.fill(t)
     satisfaction = np.empty(n)
     satisfaction.fill(np.nan)
     chunk = DealChunk(
         step=step,
-        customer_id=mem.astype(np.int64),
-        seller_id=seller.astype(np.int64),
-        coalition_id=cid.astype(np.int64),
+        customer_id=mem.astype(np.int64, copy=False),
+        seller_id=seller.astype(np.int64, copy=False),
+        coalition_id=cid.astype(np.int64, copy=False),
         coalition_size=size,
-        product=product.astype(np.int64),
+        product=product.astype(np.int64, copy=False),
         quantity=qty,
         unit_price=pay / qty,
         seller_unit_price=unit,
@@ -171,4 +191,4 @@ def settle(
     )
     state.deal_log.append(chunk)
     state.step.deals = chunk
-    state.step.rounds = rounds[rows][protocol[rows] == Protocol.ALTERNATING_OFFERS]
+    state.step.rounds = row_rounds[row_protocol == _ALTERNATING_OFFERS]

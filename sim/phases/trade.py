@@ -60,8 +60,9 @@ class Trade:
             orders = parts[0] if len(parts) == 1 else Orders.concat(parts)
             n_group = len(group) if group is not None else 0
             execute(state, orders, n_group, terms)
-        elif len(ready) == 0:
-            # Settlement and clearing end with a recount; ``ready`` may have closed groups.
+        else:
+            # Settlement ends with the step's recount; without orders it is due here
+            # (``ready`` and clearing may have closed groups or moved members).
             refresh_coalitions(state)
 
 
@@ -136,20 +137,28 @@ def execute(
     agreed = priced.agreed
     # Capacity: agreed orders queue in random order; each is served if it still fits.
     s = orders.seller
-    served = np.zeros(len(orders), dtype=bool)
     k = agreed.nonzero()[0]
-    if len(k):
+    all_agreed = len(k) == len(orders)
+    if all_agreed:
+        # Every order agreed (the usual case): they all queue, as they are.
         priority = state.rng.random(len(k))
-        served[k] = first_fit_prefix(
-            s[k], orders.units[k], state.sellers.capacity_left, priority, use_kernels(len(k))
+        served = first_fit_prefix(
+            s, orders.units, state.sellers.capacity_left, priority, use_kernels(len(k))
         )
+    else:
+        served = np.zeros(len(orders), dtype=bool)
+        if len(k):
+            priority = state.rng.random(len(k))
+            served[k] = first_fit_prefix(
+                s[k], orders.units[k], state.sellers.capacity_left, priority, use_kernels(len(k))
+            )
     if not isinstance(state.community, NoCommunity):
         undelivered = (agreed & ~served)[orders.member_group]
         state.community.record_failure(
             orders.members[undelivered], s[orders.member_group[undelivered]], FAILED_DELIVERY
         )
     # Failed coalition negotiations dissolve; members become free to buy alone.
-    if n_group:
+    if n_group and not all_agreed:
         failed = ~agreed[:n_group]
         close(state, orders.coalition[:n_group][failed], CoalitionStatus.DISSOLVED)
     settle(state, orders, served, priced, terms)
