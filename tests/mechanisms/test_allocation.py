@@ -1,10 +1,10 @@
-"""Capacity allocation: batched first-fit equals the sequential rule."""
+"""Capacity allocation: batched and prefix first-fit equal the sequential rule."""
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mechanisms.allocation import first_fit
+from mechanisms.allocation import first_fit, first_fit_prefix
 
 
 @given(
@@ -23,3 +23,8 @@ def test_first_fit_equals_the_sequential_rule(orders, capacity):
             left[seller[i]] -= units[i]
             expected[i] = True
     assert np.array_equal(served, expected)
+    # The prefix walk (with its shortcut when every seller's demand fits) agrees too, and
+    # leaves the capacity it was given alone.
+    cap = np.array(capacity, dtype=np.int64)
+    assert np.array_equal(first_fit_prefix(seller, units, cap, prio, jit=False), expected)
+    assert cap.tolist() == capacity
