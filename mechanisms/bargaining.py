@@ -121,12 +121,14 @@ class Side:
         tactic indices >= 0. The arrays become read-only and must not be written elsewhere.
         """
         side = object.__new__(cls)
+        # The flags set inline: four helper calls cost more than the rest of this method.
+        reservation.flags.writeable = False
+        opening.flags.writeable = False
+        discount.flags.writeable = False
+        tactic.flags.writeable = False
         # A frozen dataclass refuses attribute assignment; its __dict__ is the bypass.
         side.__dict__.update(
-            reservation=_readonly(reservation),
-            opening=_readonly(opening),
-            discount=_readonly(discount),
-            tactic=_readonly(tactic),
+            reservation=reservation, opening=opening, discount=discount, tactic=tactic
         )
         return side
 
@@ -356,7 +358,7 @@ def alternating_offers(
             else None
         )
 
-    agreed = ~np.isnan(price)
+    agreed = price == price  # not NaN, in one call rather than two
     if utility is None:
         return Outcome(agreed, price, rounds, None, None, offers_log)
     lag = np.maximum(rounds - 1, 0)

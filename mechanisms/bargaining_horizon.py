@@ -29,7 +29,8 @@ from mechanisms.negotiation_state import FloatArray, Rule, StackedSides
 #: Rules this path plays: offers that ignore the opponent's history.
 MEMORYLESS_RULES = frozenset({Rule.TIME_DEPENDENT, Rule.RUBINSTEIN})
 
-#: Most elements of one ``(max_rounds, chunk)`` table: bounds the temporaries (~8 MB each).
+#: Most elements of one ``(max_rounds, chunk)`` table: bounds the temporaries (~8 MB each,
+#: twice that for the ``(max_rounds, 2, chunk)`` offers of both sides).
 _CHUNK_ELEMENTS = 1 << 20
 
 #: Row of the buyer and of the seller in :class:`StackedSides`.
@@ -93,11 +94,13 @@ _TURNS: dict[tuple[int, int], tuple[IntArray, IntArray, FloatArray, IntArray]] =
 
 
 def _turns(max_rounds: int, first: int) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-    """Who plays each round: ``(proposer, responder, orientation, rounds)``.
+    """Who plays each round: ``(proposer, responder, orientation, pick)``.
 
     The proposing and the responding side of each round, ``(max_rounds,)``; the responder's
-    orientation ``(max_rounds, 1)`` (+1 seller, -1 buyer); the rounds as a column. The same
-    few ``(max_rounds, first)`` pairs recur call after call, so each is built once.
+    orientation ``(max_rounds, 1)`` (+1 seller, -1 buyer); ``pick``, the row of each round's
+    proposer in a ``(max_rounds, 2, M)`` table of both sides' offers flattened to
+    ``(2 * max_rounds, M)``. The same few ``(max_rounds, first)`` pairs recur call after
+    call, so each is built once.
     """
     key = (max_rounds, first)
     hit = _TURNS.get(key)
@@ -106,11 +109,31 @@ def _turns(max_rounds: int, first: int) -> tuple[IntArray, IntArray, FloatArray,
         proposer = np.where(t % 2 == 0, first, 1 - first)
         responder = 1 - proposer
         orient = np.where(responder == _SELLER, 1.0, -1.0)[:, None]
-        hit = (proposer, responder, orient, t[:, None])
+        hit = (proposer, responder, orient, 2 * t + proposer)
         for a in hit:
             a.flags.writeable = False
         _TURNS[key] = hit
     return hit
+
+
+#: Concession tables by round, ``(max_rounds, K)`` (contiguous), by id of the packed
+#: ``(K, max_rounds)`` table, which is kept alive with it so that its id is not reused.
+_BY_ROUND: dict[int, tuple[FloatArray, FloatArray]] = {}
+_BY_ROUND_MAX = 256
+
+
+def _by_round(alpha: FloatArray) -> FloatArray:
+    """``alpha`` transposed to ``(max_rounds, K)`` and made contiguous, once per table.
+
+    ``take`` along an axis of a contiguous array costs half a fancy index or a gather from
+    the transposed view, and the packed tables are themselves built once per tactic list.
+    """
+    hit = _BY_ROUND.get(id(alpha))
+    if hit is None or hit[0] is not alpha:
+        if len(_BY_ROUND) >= _BY_ROUND_MAX:
+            _BY_ROUND.clear()
+        hit = _BY_ROUND[id(alpha)] = (alpha, np.ascontiguousarray(alpha.T))
+    return hit[1]
 
 
 def _offers_and_answers(
@@ -122,8 +145,9 @@ def _offers_and_answers(
     """The offer made at every round and whether the responder accepts it, ``(rounds, M)``.
 
     Only the proposer's offer of a round is ever read (the responder's own proposal of round
-    ``t + 1`` is the offer made at ``t + 1``), so each round is computed for its proposer
-    alone, from the side arrays gathered by round.
+    ``t + 1`` is the offer made at ``t + 1``). Both sides' offers are computed for every
+    round (twice the elements, but at a few negotiations a call the numpy calls cost, not
+    the elements) and the proposer's are gathered once.
 
     Args:
         sides: Both sides, as the protocol stacks them.
@@ -132,25 +156,28 @@ def _offers_and_answers(
         rubinstein: Whether any tactic of ``packed`` is :attr:`Rule.RUBINSTEIN`.
     """
     rule, alpha, tolerance = packed
-    proposer, responder, orient, t = turns
+    proposer, responder, orient, pick = turns
     res, opn, tactic = sides.reservation, sides.opening, sides.tactic
-    k = tactic[proposer]
+    # Each side's offer at every round, ``(rounds, 2, M)`` (the side arrays broadcast as they
+    # are), of which each round's proposer row is read: the same element operations as
+    # gathering the proposers first, with one gather at the end instead of one per operand.
     # TimeDependent.propose: clip(best + alpha * (worst - best)).
-    made = opn[proposer] + alpha[k, t] * (res - opn)[proposer]
+    offer = opn + _by_round(alpha).take(tactic, axis=1) * (res - opn)
     if rubinstein:
-        propose_rub = rule[k] == Rule.RUBINSTEIN
+        propose_rub = rule[tactic] == Rule.RUBINSTEIN
         if propose_rub.any():
             # Rubinstein.propose: clip(res + share * (opening - res)), the same every round.
-            share, _ = rubinstein_shares(sides.discount[proposer], sides.discount[responder])
-            own_res, own_opn = res[proposer], opn[proposer]
-            made = np.where(propose_rub, own_res + share * (own_opn - own_res), made)
+            # Each side proposes against the other, whose discount is the other row.
+            share, _ = rubinstein_shares(sides.discount, sides.discount[::-1])
+            offer = np.where(propose_rub, res + share * (opn - res), offer)
     # The clip as maximum then minimum: the same bits as np.clip (NaN and signed zeros
     # included, numpy 2.5), without its Python wrapper.
-    made = np.minimum(np.maximum(made, sides.low[proposer]), sides.high[proposer])
+    offer = np.minimum(np.maximum(offer, sides.low), sides.high)
+    made = offer.reshape(2 * offer.shape[0], -1).take(pick, axis=0)
     # Oriented to the responder (times +-1, exact), every test is ``>=``: a seller wants
     # more, a buyer less.
     signed = made * orient
-    reservation = res[responder]
+    reservation = res.take(responder, axis=0)
     within = signed >= reservation * orient
     # AC_next: accept what is at least as good as the own proposal of round t + 1 (the
     # offer made then); at the deadline, anything within the reservation.

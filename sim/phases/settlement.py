@@ -115,16 +115,18 @@ def settle(
         def price_of_quantity(gi: int, q: np.ndarray) -> np.ndarray:
             return b.quote(np.full(len(q), seller_rows[gi]), np.full(len(q), product_rows[gi]), q)
 
-        pay[c] = divide(
-            terms.division,
-            wtp[c],
-            qty[c],
-            grp,
-            price[group_rows],
-            price_of_quantity=price_of_quantity,
-            rng=state.rng,
-            samples=terms.shapley_samples,
-        )
+        if terms.division != "uniform":
+            # The uniform rule's payments are ``unit * qty``, what ``pay`` holds already.
+            pay[c] = divide(
+                terms.division,
+                wtp[c],
+                qty[c],
+                grp,
+                price[group_rows],
+                price_of_quantity=price_of_quantity,
+                rng=state.rng,
+                samples=terms.shapley_samples,
+            )
         size[c] = np.bincount(grp, minlength=len(group_rows))[grp]
     else:
         group_rows = np.empty(0, dtype=np.int64)

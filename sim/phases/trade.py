@@ -103,16 +103,14 @@ def negotiate(state: MarketState, orders: Orders) -> Priced:
         opening = ng.buyer_opening * v
         if not isinstance(state.community, NoCommunity):
             opening *= opening_factor(state, orders, k)
+        # The openings go unclamped: the protocol treats an opening beyond the own
+        # reservation as the reservation (``_stack`` clamps them, with the same bits).
         buyer = Side.trusted(
-            reservation=v,
-            opening=np.minimum(opening, v),
-            discount=orders.discount[k],
-            tactic=orders.tactic[k],
+            reservation=v, opening=opening, discount=orders.discount[k], tactic=orders.tactic[k]
         )
-        seller_reservation = b.reservation[sk, orders.product[k]]
         seller = Side.trusted(
-            reservation=seller_reservation,
-            opening=np.maximum(price[k], seller_reservation),
+            reservation=b.reservation[sk, orders.product[k]],
+            opening=price[k],
             discount=b.discount[sk],
             tactic=b.tactic[sk].astype(np.int64),
         )
@@ -123,7 +121,7 @@ def negotiate(state: MarketState, orders: Orders) -> Priced:
         price[k] = out.price  # NaN where no agreement
         rounds[k] = out.rounds
         protocol[k] = Protocol.ALTERNATING_OFFERS
-    return Priced(agreed=agreed, price=price, rounds=rounds, protocol=protocol)
+    return Priced(agreed, price, rounds, protocol)
 
 
 def execute(
