@@ -88,12 +88,12 @@ def settle(
         refresh_coalitions(state)
         return
     if all_served:
-        sold_units, sr, pr, sold_price = units, s, orders.product, price
+        sold_units, sr, sold_price = units, s, price
         row_rounds, row_protocol = rounds, protocol
     else:
         # Every order has members (its units are theirs), so the served rows are these.
         rows = served.nonzero()[0]
-        sold_units, sr, pr, sold_price = units[rows], s[rows], orders.product[rows], price[rows]
+        sold_units, sr, sold_price = units[rows], s[rows], price[rows]
         row_rounds, row_protocol = rounds[rows], protocol[rows]
     q32 = cu.quantity[mem]
     qty = q32.astype(np.int64)
@@ -157,7 +157,10 @@ def settle(
     # Sellers' totals accumulate order by order (row order), as the log reads them.
     np.add.at(b.revenue, sr, sold_price * sold_units)
     np.add.at(b.units_sold, sr, sold_units)
-    np.add.at(b.cost, sr, b.unit_cost[sr, pr] * sold_units)
+    # Every order's unit cost in one two-index gather; rows and members read it by row.
+    order_cost = b.unit_cost[s, orders.product]
+    row_cost = order_cost if all_served else order_cost[rows]
+    np.add.at(b.cost, sr, row_cost * sold_units)
     np.subtract.at(b.capacity_left, sr, sold_units)
     if len(group_rows):
         bought = orders.coalition[group_rows]
@@ -183,7 +186,7 @@ def settle(
         unit_price=pay / qty,
         seller_unit_price=unit,
         willingness_to_pay=wtp,
-        seller_unit_cost=b.unit_cost[seller, product],
+        seller_unit_cost=order_cost[mg],
         seller_reservation_price=b.reservation[seller, product],
         protocol=protocol[mg],
         rounds=rounds[mg],
