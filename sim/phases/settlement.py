@@ -110,13 +110,16 @@ def settle(
         mg_c = mg[c]
         group_rows = sorted_unique(mg_c)
         grp = np.searchsorted(group_rows, mg_c)
-        seller_rows, product_rows = s[group_rows], orders.product[group_rows]
-
-        def price_of_quantity(gi: int, q: np.ndarray) -> np.ndarray:
-            return b.quote(np.full(len(q), seller_rows[gi]), np.full(len(q), product_rows[gi]), q)
-
+        seller_rows = s[group_rows]
         if terms.division != "uniform":
             # The uniform rule's payments are ``unit * qty``, what ``pay`` holds already.
+            product_rows = orders.product[group_rows]
+
+            def price_of_quantity(gi: int, q: np.ndarray) -> np.ndarray:
+                return b.quote(
+                    np.full(len(q), seller_rows[gi]), np.full(len(q), product_rows[gi]), q
+                )
+
             pay[c] = divide(
                 terms.division,
                 wtp[c],
@@ -129,7 +132,7 @@ def settle(
             )
         size[c] = np.bincount(grp, minlength=len(group_rows))[grp]
     else:
-        group_rows = np.empty(0, dtype=np.int64)
+        group_rows = seller_rows = np.empty(0, dtype=np.int64)
     # Crowdfunding backers already paid the campaign price into escrow: it now settles.
     escrow = cu.escrow[mem]
     if escrow.any():
@@ -164,7 +167,7 @@ def settle(
     np.subtract.at(b.capacity_left, sr, sold_units)
     if len(group_rows):
         bought = orders.coalition[group_rows]
-        state.coalitions.seller[bought] = s[group_rows]  # greedy groups record it here
+        state.coalitions.seller[bought] = seller_rows  # greedy groups record it here
         close(state, bought, CoalitionStatus.BOUGHT)
     refresh_coalitions(state)
 
