@@ -35,6 +35,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from mechanisms.arrays import filled
 from mechanisms.bargaining_horizon import MEMORYLESS_RULES, Packed, play_memoryless
 from mechanisms.concession import linear_utility
 from mechanisms.jit import lazy_kernel, use_kernels
@@ -320,11 +321,8 @@ def alternating_offers(
                     f"{label}.tactic index {int(side.tactic.max())} out of range for "
                     f"{len(tactics)} tactics"
                 )
-    # empty + fill: np.full costs twice as much, which shows at a few negotiations a call.
-    price = np.empty(m)
-    price.fill(np.nan)
-    rounds = np.empty(m, dtype=np.intp)
-    rounds.fill(max_rounds)
+    price = filled(m, np.nan)
+    rounds = filled(m, max_rounds, dtype=np.intp)
     offers_log = np.full((max_rounds, m), np.nan) if record else None
     compiled = None if reference or not m else _compiled_tactics(tactics, sides.tactic, max_rounds)
     kernel = compiled is not None and (use_kernels(m) if jit is None else jit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.coalition import CoalitionStatus
+from mechanisms.arrays import filled
 from sim.results.metrics import loyalty, step_metrics
 from sim.state import MarketState
 
@@ -50,9 +51,7 @@ def seller_rows(state: MarketState) -> dict[str, np.ndarray]:
     units = (b.units_sold - units0).astype(np.int64)
     total = units.sum()
     revenue = b.revenue - revenue0
-    # ``np.empty`` and ``fill`` cost half of ``np.full`` on arrays this small.
-    steps = np.empty(n, dtype=np.int64)
-    steps.fill(t)
+    steps = filled(n, t, dtype=np.int64)
     row = {
         "step": steps,
         "seller_id": np.arange(n, dtype=np.int64),
@@ -64,8 +63,7 @@ def seller_rows(state: MarketState) -> dict[str, np.ndarray]:
         "policy": np.array([p.name for p in b.policies], dtype=object),
     }
     extra = state.community.seller_rows(t)
-    nan = np.empty(n)
-    nan.fill(np.nan)
+    nan = filled(n, np.nan)
     if extra:
         row.update({key: extra.get(key, nan) for key in COMMUNITY_SELLER_COLUMNS})
     else:

@@ -15,7 +15,7 @@ import numpy as np
 
 from agents.coalition import CoalitionStatus
 from agents.customer import NO_COALITION, Status
-from mechanisms.arrays import sorted_unique
+from mechanisms.arrays import filled, sorted_unique
 from mechanisms.division import divide
 from sim.phases.lifecycle import close, refresh_coalitions
 from sim.records import DealChunk, Orders, Priced, Protocol
@@ -103,8 +103,7 @@ def settle(
     # Solo buyers pay the unit price; coalition members split their bill by the rule.
     pay = unit * qty
     in_group = cid >= 0
-    size = np.empty(len(mem), dtype=np.int64)
-    size.fill(1)
+    size = filled(len(mem), 1, dtype=np.int64)
     if in_group.any():
         c = in_group.nonzero()[0]
         mg_c = mg[c]
@@ -172,12 +171,10 @@ def settle(
     refresh_coalitions(state)
 
     n = len(mem)
-    # empty + fill: half the cost of np.full, paid every step. The id columns are fresh
-    # gathers, so where they are int64 already the chunk takes them without a copy.
-    step = np.empty(n, dtype=np.int64)
-    step.fill(t)
-    satisfaction = np.empty(n)
-    satisfaction.fill(np.nan)
+    # The id columns are fresh gathers: where they are int64 already, the chunk takes them
+    # without a copy.
+    step = filled(n, t, dtype=np.int64)
+    satisfaction = filled(n, np.nan)
     chunk = DealChunk(
         step=step,
         customer_id=mem.astype(np.int64, copy=False),

@@ -17,7 +17,7 @@ import numpy as np
 
 from agents.coalition import CoalitionStatus
 from agents.customer import NO_COALITION, Status
-from mechanisms.arrays import sorted_unique
+from mechanisms.arrays import filled, sorted_unique
 from mechanisms.formation import admit
 from mechanisms.jit import use_kernels
 from mechanisms.membership import free_customers, join_candidates
@@ -121,6 +121,14 @@ class FormationStrategy(ABC):
         cu = state.customers
         return _solo_surplus(state, idx, cu.quantity[idx], cu.wtp[idx])
 
+    def _outside_value(
+        self, state: MarketState, idx: np.ndarray, q: np.ndarray, wtp: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`outside_value` of ``idx``, whose quantities and valuations the caller read."""
+        if type(self).outside_value is FormationStrategy.outside_value:
+            return _solo_surplus(state, idx, q, wtp)  # the default, without reading them again
+        return self.outside_value(state, idx)
+
     def join(self, state: MarketState) -> None:
         """Invited customers join (or switch to) a group when it is worth more to them."""
         cu, co = state.customers, state.coalitions
@@ -147,10 +155,7 @@ class FormationStrategy(ABC):
         new_price = self.group_price(state, target, units[target] + q)
         value_new = (wtp - new_price) * q - cost
         cur = cu.coalition[idx]
-        if type(self).outside_value is FormationStrategy.outside_value:
-            value_now = _solo_surplus(state, idx, q, wtp)
-        else:
-            value_now = self.outside_value(state, idx)
+        value_now = self._outside_value(state, idx, q, wtp)
         inside = (cur >= 0).nonzero()[0]
         if len(inside):
             # Switching compares realised group sizes, not advertised targets.
@@ -170,8 +175,7 @@ class FormationStrategy(ABC):
         if len(idx) <= co_cfg.max_size - size[target].max():
             # Even the fullest target has room for every request: the lottery turns nobody
             # away, so :func:`admit` would admit them all.
-            ok = np.empty(len(idx), dtype=bool)
-            ok.fill(True)
+            ok = filled(len(idx), True, dtype=bool)
         else:
             ok = admit(target, np.maximum(co_cfg.max_size - size, 0), priority, jit)
         ok = self.admit(state, idx, target, priority, ok)
@@ -179,7 +183,7 @@ class FormationStrategy(ABC):
             idx, target, cur, q = idx[ok], target[ok], cur[ok], q[ok]
         cu.coalition[idx] = target
         cu.invite[idx] = NO_COALITION
-        _move(state, q, cur if len(inside) else None, target)
+        move_members(state, q, cur if len(inside) else None, target)
 
     def found(self, state: MarketState) -> None:
         """Free customers without an invitation found a group with ``leader_prob``."""
@@ -198,10 +202,7 @@ class FormationStrategy(ABC):
         terms = self.founding_terms(state, product)
         q, wtp = cu.quantity[free], cu.wtp[free]
         hoped = terms.hoped
-        if type(self).outside_value is FormationStrategy.outside_value:
-            alone = _solo_surplus(state, free, q, wtp)
-        else:
-            alone = self.outside_value(state, free)
+        alone = self._outside_value(state, free, q, wtp)
         worth = (wtp >= hoped) & ((wtp - hoped) * q - co_cfg.coordination_cost > alone)
         seller, threshold, deadline, price = (
             terms.seller,
@@ -217,7 +218,7 @@ class FormationStrategy(ABC):
             seller, threshold, deadline = seller[worth], threshold[worth], deadline[worth]
             price = price[worth]
         # New rows start empty, so each founder's membership is set outright rather than
-        # added (what :func:`move_members` would do for movers from no group).
+        # added (what :func:`move_members` does for movers from no group).
         ids = co.found(
             product=product,
             founder=free,
@@ -268,8 +269,13 @@ class FormationStrategy(ABC):
         return int(state.cfg.customers.solo_after)
 
 
-def move_members(state: MarketState, who: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
-    """Customers ``who`` moved from coalitions ``old`` to ``new`` (-1: none); emptied groups end.
+def move_members(
+    state: MarketState,
+    q: np.ndarray,
+    old: np.ndarray | None,
+    new: np.ndarray,
+) -> None:
+    """Movers of quantities ``q`` left groups ``old`` (-1: none) for ``new``; emptied groups end.
 
     The incremental form of :func:`sim.phases.lifecycle.refresh_coalitions` for the ``form``
     phase, which knows exactly who moved: it gives the recount's sizes as long as they were
@@ -278,34 +284,19 @@ def move_members(state: MarketState, who: np.ndarray, old: np.ndarray, new: np.n
     Groups only become empty by losing members, and none was empty before (the recount
     dissolved those), so only ``old`` groups can dissolve. Work is proportional to the
     movers, not to the population.
-    """
-    q = state.customers.quantity[who]
-    joined = (new >= 0).nonzero()[0]
-    if len(joined) < len(new):
-        q_new, new = q[joined], new[joined]
-    else:
-        q_new = q
-    _move(state, q, old, new, q_new)
 
-
-def _move(
-    state: MarketState,
-    q: np.ndarray,
-    old: np.ndarray | None,
-    new: np.ndarray,
-    q_new: np.ndarray | None = None,
-) -> None:
-    """:func:`move_members` for movers of quantities ``q`` (``q_new``: those with ``new``).
-
-    ``new`` holds only real groups (every mover of ``join`` enters one); ``old`` may hold -1,
-    and is None when no mover was in a group.
+    Args:
+        state: The market.
+        q: Each mover's quantity.
+        old: Each mover's previous group (-1: none), or None when none was in a group.
+        new: Each mover's new group (every mover enters one).
     """
     co = state.coalitions
     left = () if old is None else (old >= 0).nonzero()[0]
     if len(left):
         lost = old[left]
         co.adjust(lost, -1, -q[left])
-    co.adjust(new, 1, q if q_new is None else q_new)
+    co.adjust(new, 1, q)
     if len(left):
         lost = sorted_unique(lost)
         empty = lost[(co.status[lost] == _OPEN) & (co.size[lost] == 0)]
