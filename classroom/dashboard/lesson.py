@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +154,27 @@ class LessonModel(MarketModel):
         """One step of the market (under :attr:`lock`)."""
         with self.lock:
             super().step()
+
+
+def swap_market(
+    current: LessonModel, parameters: Mapping[str, Any], install: Callable[[LessonModel], None]
+) -> tuple[LessonModel, bool]:
+    """Build the market of ``parameters`` and ``install`` it in place of ``current``.
+
+    Returns the new market and whether ``current`` had finished when it was replaced.
+
+    Why the lock: Mesa's controller plays in its own thread and, after each step, reads
+    ``running`` from whichever market the page then holds; reading a finished one stops
+    its play for good (until Reset). Were ``current`` to finish between the check and the
+    swap, the page would show a fresh market that never plays, with no word to press
+    Reset. Under ``current``'s lock it cannot step, so "not finished" stays true until
+    the new market is in place, and the controller's next read is of the new market.
+    """
+    with current.lock:
+        finished = not current.running
+        market = LessonModel(**parameters)
+        install(market)
+    return market, finished
 
 
 def pending_changes(model_lesson: dict[str, Any], parameters: dict[str, Any]) -> list[str]:

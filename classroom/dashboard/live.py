@@ -32,7 +32,8 @@ def LiveViews(model: LessonModel) -> None:
         with solara.Row(style={"align-items": "baseline", "gap": "24px"}):
             solara.Text(
                 f"Step {model.steps} of {model.n_steps}",
-                classes=["cb-step"],
+                # The build as a class: tests tell this market's count from the last one's.
+                classes=["cb-step", f"cb-step-of-{model.build}"],
                 style={"font-size": "28px", "font-weight": "bold"},
             )
             if not model.running:

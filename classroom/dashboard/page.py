@@ -22,7 +22,7 @@ from classroom.dashboard.controls import (
     PresetButtons,
     SpeedControl,
 )
-from classroom.dashboard.lesson import LESSON_DEFAULTS, LessonModel
+from classroom.dashboard.lesson import LESSON_DEFAULTS, LessonModel, swap_market
 from classroom.dashboard.live import LiveViews
 from classroom.dashboard.presets import PRESETS, Preset
 
@@ -74,10 +74,8 @@ def Page():
     needs_reset = solara.use_reactive(-1)
 
     def load(preset: Preset) -> None:
-        finished = not model.value.running
         params.set(dict(preset.parameters))
-        market = LessonModel(**preset.parameters)
-        model.set(market)
+        market, finished = swap_market(model.value, preset.parameters, model.set)
         if finished:
             needs_reset.set(market.build)
 
@@ -100,9 +98,11 @@ def Page():
                         use_threads=use_threads,
                     )
                     SpeedControl(play_interval, render_interval)
-                    if needs_reset.value == model.value.build:
+                    if needs_reset.value == model.value.build and model.value.steps == 0:
                         # The controller keeps the finished run's state (play disabled)
-                        # until its Reset, which rebuilds this same market.
+                        # until its Reset, which rebuilds this same market. (Steps taken:
+                        # the old market finished just as it was replaced, and the
+                        # controller read the new one's state: it plays on.)
                         solara.Info(
                             "Press Reset to start this market.",
                             dense=True,

@@ -75,6 +75,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """A failed test against the live server shows the end of the server's log.
+
+    The server is another process: its tracebacks (a play loop's error, say) are otherwise
+    lost with its temporary folder.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("live_server")
+    if report.failed and isinstance(server, LiveServer) and server.log.is_file():
+        report.sections.append(("classroom server log (end)", server.log.read_text()[-5000:]))
+
+
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where browser tests save their screenshots."""

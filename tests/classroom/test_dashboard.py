@@ -18,7 +18,12 @@ from classroom.dashboard.chart_data import ChartData
 from classroom.dashboard.chart_panels import grown_limits, nice_ceil
 from classroom.dashboard.charts import ChartsView
 from classroom.dashboard.export import export_model, new_folder, results_folder
-from classroom.dashboard.lesson import LESSON_DEFAULTS, LessonModel, pending_changes
+from classroom.dashboard.lesson import (
+    LESSON_DEFAULTS,
+    LessonModel,
+    pending_changes,
+    swap_market,
+)
 from classroom.dashboard.mixes import MIXES, read_option
 from classroom.dashboard.network import (
     LayoutCache,
@@ -87,6 +92,33 @@ def test_mesa_reset_rebuilds_the_model_from_the_parameters():
     rebuilt = type(m)(**kwargs)
     assert rebuilt.cfg.customers.n == 300 and rebuilt.cfg.coalition.max_size == 7
     assert rebuilt.build != m.build
+
+
+def test_a_market_being_replaced_cannot_step_until_the_new_one_is_in_place():
+    """A preset swaps markets under the play thread: the old one must not finish meanwhile."""
+    current = LessonModel(customers=200, steps=20)
+    holder: list[LessonModel] = [current]
+    could_step: list[bool] = []
+
+    def install(market: LessonModel) -> None:
+        # Another thread (the controller's play loop) tries to step the old market now.
+        probe = threading.Thread(target=lambda: could_step.append(current.lock.acquire(False)))
+        probe.start()
+        probe.join()
+        holder[0] = market
+
+    market, finished = swap_market(current, {**LESSON_DEFAULTS, "customers": 300}, install)
+    assert could_step == [False]
+    assert holder[0] is market and market.cfg.customers.n == 300 and not finished
+    assert current.lock.acquire(False)  # released afterwards
+    current.lock.release()
+
+
+def test_swapping_a_finished_market_says_so():
+    current = LessonModel(customers=200, steps=3)
+    current.run()
+    market, finished = swap_market(current, dict(LESSON_DEFAULTS), lambda m: None)
+    assert finished and market.running and market.steps == 0
 
 
 def test_pending_changes_name_the_controls_that_differ():
