@@ -60,9 +60,10 @@ screenshots: install-dev browser
 bench: install bytecode
 	$(PY) -m experiments.benchmark --sizes 1e3,1e5 --steps 20 --vs-mesa --phases
 
-# 10^6 with the yardstick (5 of its steps), then 10^7 once (~6 s build, ~1.7 GB peak).
+# 10^6 beside the yardstick (10 steps each, ~7 s a yardstick step), then 10^7 once
+# (~6 s build, ~1.7 GB peak).
 bench-large: install bytecode
-	$(PY) -m experiments.benchmark --sizes 1e6 --steps 20 --vs-mesa --mesa-steps 5 --phases
+	$(PY) -m experiments.benchmark --sizes 1e6 --steps 10 --vs-mesa --phases
 	$(PY) -m experiments.benchmark --sizes 1e7 --steps 10 --repeat 1 --phases
 
 # A 1,000-run campaign of the default market: planning, dispatch and writing vs simulation.

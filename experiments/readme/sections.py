@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.benchmark import MODEL
 from experiments.compare_config import COMPARE_KEYS
 from experiments.overrides import override_key
 from experiments.readme.numbers import seconds
@@ -37,11 +38,13 @@ STDOUT_FILE = "readme_stdout.txt"
 DEMO_PATH = "/…/results/runs/<timestamp>"
 """The neutral path the README's demo printout shows after ``results in``."""
 
-SCALE_SIZES = (1_000, 10_000, 100_000, 1_000_000)
-"""Populations of the Scale table."""
+SCALE_RUNS = (((1_000, 2_000, 10_000, 100_000), 100), ((1_000_000,), 20))
+"""Populations of the Scale table and the steps of their runs (the model's and the Mesa
+yardstick's alike: the first steps of a process run slower, so both sides take as many).
 
-SCALE_STEPS = 20
-"""Steps per benchmark run of the Scale table."""
+2,000 customers is about where the model passes twice the yardstick. At 10^6 agents each
+step of the yardstick takes seconds, so that size runs fewer steps.
+"""
 
 WIDTH = 95
 """Prose in generated regions is wrapped at this width (as the README's own paragraphs)."""
@@ -262,20 +265,22 @@ def scenario_images(name: str) -> Callable[[Path], list[tuple[Path, str]]]:
 
 
 def scale_commands(root: Path, overrides: Sequence[str]) -> list[Command]:
-    """The benchmark at every size of the table, its figures written as JSON."""
+    """The benchmark at every size of the table, beside the Mesa yardstick, as JSON files."""
     return [
         Command(
-            "scale",
+            f"scale/{i}",
             (
                 "experiments.benchmark",
                 "--sizes",
-                ",".join(str(n) for n in SCALE_SIZES),
+                ",".join(str(n) for n in sizes),
                 "--steps",
-                str(SCALE_STEPS),
+                str(steps),
+                "--vs-mesa",
                 "--json",
-                str(root / "scale" / "benchmark.json"),
+                str(root / "scale" / str(i) / "benchmark.json"),
             ),
         )
+        for i, (sizes, steps) in enumerate(SCALE_RUNS)
     ]
 
 
@@ -288,24 +293,29 @@ def power_of_ten(n: int) -> str:
     return f"{n:,}"
 
 
-def scale_text(rows: Sequence[dict], steps: int = SCALE_STEPS) -> str:
+def scale_text(rows: Sequence[dict]) -> str:
     """The Scale table and the sentence on its largest size.
 
-    Reads only ``n, build_s, customer_steps_per_s, peak_rss_mb`` of each row (other keys
-    are ignored).
+    Reads only ``impl, n, steps, build_s, customer_steps_per_s, peak_rss_mb, x_mesa`` of
+    each row (other keys are ignored). The Mesa yardstick's rows are left out; a ``× Mesa``
+    column and sentence say how the model's rows compare with it when any row has ``x_mesa``.
     """
-    rows = sorted(rows, key=lambda r: int(r["n"]))
-    table = [
-        "| n | build (s) | customer-steps/s | peak memory (MB) |",
-        "|---:|---:|---:|---:|",
-    ]
+    rows = sorted((r for r in rows if r.get("impl", MODEL) == MODEL), key=lambda r: int(r["n"]))
+    vs_mesa = any(r.get("x_mesa") is not None for r in rows)
+    head = "| n | build (s) | customer-steps/s | peak memory (MB) |"
+    rule = "|---:|---:|---:|---:|"
+    table = [f"{head} × Mesa |" if vs_mesa else head, f"{rule}---:|" if vs_mesa else rule]
     for r in rows:
-        table.append(
+        line = (
             f"| {int(r['n']):,} | {float(r['build_s']):.2f} | "
             f"{float(r['customer_steps_per_s']) / 1e6:.2f} M | {float(r['peak_rss_mb']):,.0f} |"
         )
+        if vs_mesa:
+            ratio = r.get("x_mesa")
+            line += " – |" if ratio is None else f" {float(ratio):.1f}× |"
+        table.append(line)
     big = rows[-1]
-    n = int(big["n"])
+    n, steps = int(big["n"]), int(big["steps"])
     run_s = n * steps / float(big["customer_steps_per_s"])
     peak = float(big["peak_rss_mb"])
     memory = f"{peak / 1024:.1f} GB" if peak >= 1024 else f"{peak:,.0f} MB"
@@ -313,13 +323,47 @@ def scale_text(rows: Sequence[dict], steps: int = SCALE_STEPS) -> str:
         f"{power_of_ten(n)} customers × {steps} steps build in {float(big['build_s']):.1f} s "
         f"and run in {run_s:.1f} s ({memory} peak)."
     )
+    if vs_mesa:
+        sentence += " " + mesa_sentence(rows)
     return "\n".join(table) + "\n\n" + wrap(sentence)
 
 
+def mesa_sentence(rows: Sequence[dict]) -> str:
+    """What the ``× Mesa`` column says, from the smallest size to the largest.
+
+    Args:
+        rows: The model's rows, by size, at least one with ``x_mesa``.
+    """
+    rated = [(int(r["n"]), float(r["x_mesa"])) for r in rows if r.get("x_mesa") is not None]
+    (n0, x0), (n1, x1) = rated[0], rated[-1]
+    text = f"Against the Mesa yardstick the model runs {x0:.1f}× the customer-steps per second"
+    text += f" at {_size(n0)} customers"
+    if x0 < 2:
+        text += (
+            ", where a step's fixed cost (numpy and Python calls whose number does not grow "
+            "with the population) outweighs its work"
+        )
+    twice = next((n for n, x in rated if x >= 2), None)
+    if twice is not None and twice not in (n0, n1):
+        text += f", at least twice from {_size(twice)}"
+    if n1 != n0:
+        ratio = f"{x1:.1f}" if x1 < 10 else f"{x1:.0f}"
+        text += f" and {ratio}× at {_size(n1)}"
+    return text + "."
+
+
+def _size(n: int) -> str:
+    """``1,000`` below 10^5, else as :func:`power_of_ten` writes it (``10⁶``)."""
+    return f"{n:,}" if n < 100_000 else power_of_ten(n)
+
+
 def scale_render(root: Path) -> dict[str, str]:
-    """The ``scale`` region, from ``ROOT/scale/benchmark.json``."""
-    path = need(root / "scale" / "benchmark.json")
-    return {"scale": scale_text(json.loads(path.read_text(encoding="utf-8")))}
+    """The ``scale`` region, from each of its commands' ``benchmark.json``."""
+    rows: list[dict] = []
+    for i in range(len(SCALE_RUNS)):
+        path = need(root / "scale" / str(i) / "benchmark.json")
+        rows += json.loads(path.read_text(encoding="utf-8"))
+    return {"scale": scale_text(rows)}
 
 
 # --------------------------------------------------------------------------- registry

@@ -35,6 +35,7 @@ from experiments.readme.sections import (
     all_markers,
     compare_paragraph,
     demo_text,
+    mesa_sentence,
     scale_text,
     wrap,
 )
@@ -352,19 +353,67 @@ def test_scale_table_reads_only_its_keys():
     rows = [
         {
             "n": 1_000_000,
+            "steps": 20,
             "build_s": 4.72,
             "customer_steps_per_s": 1_110_000.0,
             "peak_rss_mb": 1382.0,
             "phases": {"trade": 1.0},
             "vs_mesa": None,
         },
-        {"n": 1000, "build_s": 0.06, "customer_steps_per_s": 130_000.0, "peak_rss_mb": 160.0},
-    ]
-    text = scale_text(rows, steps=20)
+        {"n": 1000, "steps": 100, "build_s": 0.06, "customer_steps_per_s": 130_000.0,
+         "peak_rss_mb": 160.0},
+    ]  # fmt: skip
+    text = scale_text(rows)
     lines = text.splitlines()
     assert lines[2] == "| 1,000 | 0.06 | 0.13 M | 160 |"
     assert lines[3] == "| 1,000,000 | 4.72 | 1.11 M | 1,382 |"
     assert "10⁶ customers × 20 steps build in 4.7 s and run in 18.0 s (1.3 GB peak)." in text
+
+
+def test_scale_table_says_how_many_times_the_yardstick_and_lists_only_the_model():
+    rows = [
+        {"impl": "crowdbargain", "n": 2000, "build_s": 0.03, "customer_steps_per_s": 2.3e6,
+         "peak_rss_mb": 166.0, "x_mesa": 2.114},
+        {"impl": "mesa", "n": 2000, "build_s": 0.04, "customer_steps_per_s": 1.1e6,
+         "peak_rss_mb": 164.0},
+        {"impl": "crowdbargain", "n": 1000, "build_s": 0.03, "customer_steps_per_s": 1.4e6,
+         "peak_rss_mb": 165.0, "x_mesa": 1.149},
+        {"impl": "crowdbargain", "n": 5000, "steps": 20, "build_s": 0.05,
+         "customer_steps_per_s": 3.0e6, "peak_rss_mb": 167.0},
+    ]  # fmt: skip
+    lines = scale_text(rows).splitlines()
+    assert lines[0] == "| n | build (s) | customer-steps/s | peak memory (MB) | × Mesa |"
+    assert lines[1] == "|---:|---:|---:|---:|---:|"
+    assert lines[2:5] == [
+        "| 1,000 | 0.03 | 1.40 M | 165 | 1.1× |",
+        "| 2,000 | 0.03 | 2.30 M | 166 | 2.1× |",
+        "| 5,000 | 0.05 | 3.00 M | 167 | – |",
+    ]
+    assert lines[5] == ""
+    prose = " ".join(lines[6:])
+    assert prose.endswith(
+        "Against the Mesa yardstick the model runs 1.1× the customer-steps per second at 1,000 "
+        "customers, where a step's fixed cost (numpy and Python calls whose number does not "
+        "grow with the population) outweighs its work and 2.1× at 2,000."
+    )
+
+
+def test_scale_prose_names_where_the_model_passes_twice_the_yardstick():
+    rows = [
+        {"n": n, "x_mesa": x}
+        for n, x in ((1_000, 1.2), (2_000, 2.1), (100_000, 32.1), (1_000_000, 40.8))
+    ]
+    assert mesa_sentence(rows) == (
+        "Against the Mesa yardstick the model runs 1.2× the customer-steps per second at "
+        "1,000 customers, where a step's fixed cost (numpy and Python calls whose number does "
+        "not grow with the population) outweighs its work, at least twice from 2,000 and 41× "
+        "at 10⁶."
+    )
+    fast = mesa_sentence([{"n": 5_000, "x_mesa": 4.3}, {"n": 10_000, "x_mesa": 9.0}])
+    assert fast == (
+        "Against the Mesa yardstick the model runs 4.3× the customer-steps per second at "
+        "5,000 customers and 9.0× at 10,000."
+    )
 
 
 def test_wrapped_lines_never_start_a_markdown_block():
