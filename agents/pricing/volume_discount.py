@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.params import MAX_UNITS, fail, integer
+from agents.params import MAX_UNITS, ConfigError, fail, integer
 from agents.pricing.base import PolicyParams, PricingPolicy
 from mechanisms.pricing import tier_discount
 
@@ -31,8 +31,14 @@ class VolumeDiscountParams(PolicyParams):
     def checks(node: Any, key: str) -> None:
         """The tiers form a schedule: quantities from 1 up, discounts in [0, 1) rising."""
         tq, td = list(node.tier_quantities), list(node.tier_discounts)
-        if not tq or len(tq) != len(td):
-            fail(f"{key}.tier_quantities", tq, "a non-empty list as long as tier_discounts")
+        if not tq:
+            fail(f"{key}.tier_quantities", tq, "a non-empty list, one quantity per discount")
+        if len(tq) != len(td):
+            # Either list may be the one given wrong: the message names both.
+            raise ConfigError(
+                f"{key}.tier_quantities={tq!r} and {key}.tier_discounts={td!r} differ in "
+                "length; allowed: one discount per tier quantity"
+            )
         if tq[0] != 1 or tq[-1] > MAX_UNITS or any(b <= a for a, b in itertools.pairwise(tq)):
             fail(
                 f"{key}.tier_quantities",

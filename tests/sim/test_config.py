@@ -39,6 +39,11 @@ def test_defaults_validate():
         ("pricing.mix", [], "non-empty"),
         ("pricing.volume_discount.tier_quantities", [2, 5, 10, 20, 40], "starting at 1"),
         ("pricing.volume_discount.tier_discounts", [0, 0.2, 0.1, 0.3, 0.4], "non-decreasing"),
+        # A length mismatch names both lists: either may be the one given wrong.
+        ("pricing.volume_discount.tier_discounts", [], "one discount per tier quantity"),
+        ("pricing.volume_discount.tier_quantities", [1, 5], "one discount per tier quantity"),
+        ("pricing.volume_discount.tier_quantities", [], "a non-empty list"),
+        ("pricing.customer_first.tier_discounts", [0.0], "one discount per tier quantity"),
     ],
 )
 def test_bad_values_name_key_and_allowed(key, value, allowed):
