@@ -1,8 +1,10 @@
 """A run is byte-identical with the compiled kernels and with the numpy reference.
 
 ``CROWDBARGAIN_JIT`` chooses the path (``0`` numpy only, ``1`` kernels always, ``auto``
-kernels for large work): each run is in its own process, so the environment variable is
-read as a user would set it, and each prints a digest of the model's result tables.
+kernels for large work): each run of the first test is in its own process, so the
+environment variable is read as a user would set it, and each prints a digest of the
+model's result tables. The property test switches the path in-process (the mode
+:func:`mechanisms.jit.use_kernels` reads) over random small markets.
 """
 
 import os
@@ -10,7 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+
+from mechanisms import jit
+from sim import MarketModel
+from tests.sim.random_markets import markets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +53,44 @@ def test_kernels_and_numpy_reference_give_identical_runs():
     # Something happened (purchases, invitations), so equality is not vacuous.
     _, bought, invited = on.split()
     assert int(bought) > 0 and int(invited) > 0
+
+
+def run_with(params: dict, mode: str) -> tuple[list[pd.DataFrame], dict[str, np.ndarray]]:
+    """Result tables and final state columns of the market ``params`` under JIT mode ``mode``.
+
+    The state too: a kernel may change what no table shows yet (an invitation's hop count).
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jit, "MODE", mode)
+        model = MarketModel(**params).run()
+    tables = [
+        model.deals_frame(),
+        model.timeseries_frame(),
+        model.coalitions_frame(),
+        model.sellers_frame(),
+        model.cascades_frame(),
+    ]
+    parts = [model.customers, model.coalitions, model.sellers]
+    if model.community is not None:
+        parts += [model.community, model.community.rep, model.community.cascades]
+    state = {
+        f"{type(part).__name__}.{name}": value
+        for part in parts
+        for name, value in vars(part).items()
+        if isinstance(value, np.ndarray)
+    }
+    return tables, state
+
+
+@pytest.mark.slow
+@given(markets())
+def test_random_markets_run_alike_with_kernels_and_with_numpy(params):
+    (on_tables, on_state), (off_tables, off_state) = run_with(params, "on"), run_with(params, "off")
+    for on, off in zip(on_tables, off_tables, strict=True):
+        pd.testing.assert_frame_equal(on, off, check_exact=True)
+    assert on_state.keys() == off_state.keys()
+    for name, on in on_state.items():
+        np.testing.assert_array_equal(on, off_state[name], err_msg=name, strict=True)
 
 
 def test_an_invalid_jit_setting_is_refused_in_one_line(tmp_path):
