@@ -320,6 +320,20 @@ def format_phases(rows: Sequence[dict]) -> list[str]:
     return lines
 
 
+def uneven_steps(steps: int, mesa_steps: int) -> str | None:
+    """A warning that ``× Mesa`` compares runs of different lengths, or None if they match.
+
+    A process's first steps run slower, so a shorter yardstick run reads slower per step.
+    """
+    if steps == mesa_steps:
+        return None
+    flatters = "the model" if mesa_steps < steps else "the yardstick"
+    return (
+        f"note: × Mesa compares {steps} model steps with {mesa_steps} yardstick steps; the "
+        f"shorter run reads slower per step, which flatters {flatters}"
+    )
+
+
 # ---------------------------------------------------------------------------- command line
 
 
@@ -472,6 +486,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f"JIT {MODE}{' (warm)' if args.warm else ''}; each row is the median of {args.repeat} "
         "fresh processes"
     )
+    note = uneven_steps(args.steps, mesa_steps) if args.vs_mesa else None
+    if note:
+        print(note)
     print(HEADER, flush=True)
     rows: list[dict] = []
     for n in sizes:

@@ -23,6 +23,7 @@ from experiments.benchmark import (
     phase_name,
     summarise,
     time_phases,
+    uneven_steps,
 )
 from experiments.mesa_yardstick import YardstickModel, market_graph
 from sim import MarketModel
@@ -281,3 +282,12 @@ def test_bad_sizes_from_the_command_line(repo_root):
         "error: --sizes='10,x' is invalid; allowed: comma-separated positive integers "
         "(e.g. 1000,100000 or 1e3,1e5)"
     ]
+
+
+def test_runs_of_different_lengths_are_flagged():
+    assert uneven_steps(100, 100) is None
+    assert uneven_steps(20, 5) == (
+        "note: × Mesa compares 20 model steps with 5 yardstick steps; the shorter run reads "
+        "slower per step, which flatters the model"
+    )
+    assert uneven_steps(5, 20).endswith("which flatters the yardstick")
