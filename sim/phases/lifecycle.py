@@ -123,4 +123,5 @@ def refresh_coalitions(state: MarketState) -> None:
     co.refresh_sizes(cu.coalition, cu.quantity)
     empty = ((co.status == _OPEN) & (co.size == 0)).nonzero()[0]
     if len(empty):
-        close(state, empty, CoalitionStatus.DISSOLVED)
+        # Just counted empty: no member to look up (a scan of every customer).
+        close(state, empty, CoalitionStatus.DISSOLVED, members=np.empty(0, dtype=np.int64))

@@ -5,6 +5,7 @@ Each kernel (:mod:`mechanisms.kernels.trade`) runs compiled here, whatever
 bitwise equal (same values, same dtypes, same columns changed).
 """
 
+import tracemalloc
 from types import SimpleNamespace
 
 import numpy as np
@@ -15,8 +16,9 @@ from hypothesis import strategies as st
 import agents.customer as customer
 import sim.phases.lifecycle as lifecycle
 import sim.phases.orders as orders
-from agents.coalition import CoalitionTable
+from agents.coalition import CoalitionStatus, CoalitionTable
 from agents.customer import CustomerPopulation, Status
+from mechanisms import jit as jit_settings
 from mechanisms.allocation import first_fit, first_fit_prefix
 from mechanisms.kernels.trade import (
     arrive_kernel,
@@ -25,6 +27,7 @@ from mechanisms.kernels.trade import (
     solo_buyers_kernel,
     solo_choice_kernel,
 )
+from sim import MarketModel
 from sim.phases.orders import choose_reference
 
 SETTINGS = settings(max_examples=120, deadline=None)
@@ -232,3 +235,45 @@ def test_members_of_kernel_is_the_reference(seed, n, n_coalitions, share):
     got = members_of_kernel(coalition, row_of)
     for g, w in zip(got, want, strict=True):
         assert g.dtype == w.dtype and np.array_equal(g, w)
+
+
+def test_life_cycle_phases_allocate_nothing_of_population_size(monkeypatch):
+    """``arrive``, ``expire`` and the recount touch few customers: no population-sized temps.
+
+    A boolean mask of the customers would take ``n`` bytes; before these kernels tested
+    each customer branch-free and wrote straight in place, ``arrive`` and ``expire`` each
+    built an index buffer of ``4 n`` bytes, and the recount looked up the members of the
+    coalitions it had just counted empty (``8 n``).
+    """
+    monkeypatch.setattr(jit_settings, "MODE", "on")
+    n = 40_000
+    model = MarketModel(seed=3, customers={"n": n})
+    model.run(4)
+    state = model.state
+    # Empty one open coalition by hand, so the recount has a coalition to close.
+    open_ids = (state.coalitions.status == CoalitionStatus.OPEN).nonzero()[0]
+    assert len(open_ids)
+    members = (state.customers.coalition == open_ids[0]).nonzero()[0]
+    state.customers.coalition[members] = -1
+    state.begin_step(model.steps)
+    phases = {
+        "arrive": lifecycle.arrive,
+        "expire": lifecycle.expire,
+        "refresh_coalitions": lifecycle.refresh_coalitions,
+    }
+    for phase in phases.values():
+        phase(state)  # loads the kernels first: their loading allocates
+    state.customers.coalition[members] = -1
+    state.coalitions.status[open_ids[0]] = CoalitionStatus.OPEN
+    tracemalloc.start()
+    try:
+        for name, phase in phases.items():
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            phase(state)
+            peak = tracemalloc.get_traced_memory()[1] - before
+            assert peak < n // 4, f"{name} allocated {peak} bytes for {n} customers"
+    finally:
+        tracemalloc.stop()
+    # The recount closed the coalition emptied by hand.
+    assert state.coalitions.status[open_ids[0]] == CoalitionStatus.DISSOLVED
