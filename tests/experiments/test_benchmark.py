@@ -16,6 +16,7 @@ from scipy.sparse.csgraph import connected_components
 
 from experiments.benchmark import (
     MESA,
+    MESA_IDIOMATIC,
     MODEL,
     OUTSIDE,
     main,
@@ -25,7 +26,7 @@ from experiments.benchmark import (
     time_phases,
     uneven_steps,
 )
-from experiments.mesa_yardstick import YardstickModel, market_graph
+from experiments.mesa_yardstick import STYLES, market_graph
 from sim import MarketModel
 from sim.config import resolve
 from sim.network import from_edges
@@ -53,12 +54,13 @@ def path_graph(n):
 # ---------------------------------------------------------------------------- the yardstick
 
 
-def test_best_group_spreads_one_hop_per_step_against_the_order():
+@pytest.mark.parametrize("style", STYLES)
+def test_best_group_spreads_one_hop_per_step_against_the_order(style):
     # Agents step in node order 0..7; the best group starts at the far end (node 7), so
     # each step only the node next to the front sees it: exactly one hop per step.
     n = 8
     scores = [0.1] * (n - 1) + [1.0]
-    model = YardstickModel(path_graph(n), rng=0, scores=scores, shuffle=False)
+    model = STYLES[style](path_graph(n), rng=0, scores=scores, shuffle=False)
     for k in range(1, n):
         model.step()
         expected = list(range(n - 1 - k)) + [n - 1] * (k + 1)
@@ -69,27 +71,30 @@ def test_best_group_spreads_one_hop_per_step_against_the_order():
     assert model.groups() == [n - 1] * n
 
 
-def test_best_group_sweeps_the_path_in_one_step_along_the_order():
+@pytest.mark.parametrize("style", STYLES)
+def test_best_group_sweeps_the_path_in_one_step_along_the_order(style):
     # Sequential updates: an agent sees what the agents before it did in the same step.
     n = 8
     scores = [1.0] + [0.1] * (n - 1)
-    model = YardstickModel(path_graph(n), rng=0, scores=scores, shuffle=False)
+    model = STYLES[style](path_graph(n), rng=0, scores=scores, shuffle=False)
     model.step()
     assert model.groups() == [0] * n
     assert model.sizes == [n] + [0] * (n - 1)
 
 
-def test_ties_keep_the_own_group():
-    model = YardstickModel(path_graph(5), rng=0, scores=[0.5] * 5, shuffle=False)
+@pytest.mark.parametrize("style", STYLES)
+def test_ties_keep_the_own_group(style):
+    model = STYLES[style](path_graph(5), rng=0, scores=[0.5] * 5, shuffle=False)
     model.step()
     assert model.groups() == list(range(5))
 
 
-def test_shuffled_steps_reach_the_best_group_of_each_component():
+@pytest.mark.parametrize("style", STYLES)
+def test_shuffled_steps_reach_the_best_group_of_each_component(style):
     n = 400
     cfg = resolve(0, 1, customers={"n": n}, network=NET)
     graph = market_graph(cfg.network, n, seed=1)
-    model = YardstickModel(graph, rng=7)
+    model = STYLES[style](graph, rng=7)
     initial = list(model.scores)
     previous = model.groups()
     for _ in range(40):
@@ -108,18 +113,35 @@ def test_shuffled_steps_reach_the_best_group_of_each_component():
     assert model.sizes == [counts.get(g, 0) for g in range(n)]
 
 
-def test_yardstick_is_reproducible_and_uses_mesa_agents():
+@pytest.mark.parametrize("style", STYLES)
+def test_yardstick_is_reproducible_and_uses_mesa_agents(style):
     cfg = resolve(0, 1, customers={"n": 200}, network=NET)
     graph = market_graph(cfg.network, 200, seed=0)
     runs = []
     for _ in range(2):
-        model = YardstickModel(graph, rng=3)
+        model = STYLES[style](graph, rng=3)
         model.step()
         runs.append(model.groups())
     assert runs[0] == runs[1]
     assert len(model.agents) == 200
     agent = model.agent_list[5]
     assert [a.unique_id - 1 for a in agent.neighbours] == graph.neighbours(5).tolist()
+
+
+def test_both_styles_step_alike():
+    # The idiomatic style is the tuned one written another way: same groups, step by step,
+    # in the same shuffled orders.
+    n = 300
+    cfg = resolve(0, 1, customers={"n": n}, network=NET)
+    graph = market_graph(cfg.network, n, seed=2)
+    tuned, idiomatic = (STYLES[style](graph, rng=11) for style in ("tuned", "idiomatic"))
+    assert idiomatic.scores == tuned.scores
+    for step in range(6):
+        tuned.step()
+        idiomatic.step()
+        assert idiomatic.groups() == tuned.groups(), f"after step {step + 1}"
+        assert idiomatic.sizes == tuned.sizes
+    assert len(set(tuned.groups())) < n  # groups did merge
 
 
 @pytest.mark.parametrize("kind", ["scale_free", "small_world"])
@@ -227,6 +249,24 @@ def test_phases_name_every_phase_and_shares_add_to_one(tiny_run):
     printed = {line.split()[0]: line.split()[-1] for line in table[2:-1]}
     assert set(printed) == {*expected, "(outside"}
     assert sum(float(v.rstrip("%")) for v in printed.values()) == pytest.approx(100, abs=1)
+
+
+def test_both_yardstick_styles_give_a_ratio_each(capsys):
+    rows = main(
+        ["--sizes", "40", "--steps", "2", "--repeat", "1", "--vs-mesa", "--mesa-style", "both"]
+    )
+    assert [r["impl"] for r in rows] == [MODEL, MESA, MESA_IDIOMATIC]
+    model, tuned, idiomatic = rows
+    for key, yardstick in (("x_mesa", tuned), ("x_mesa_idiomatic", idiomatic)):
+        ratio = model["customer_steps_per_s"] / yardstick["customer_steps_per_s"]
+        assert model[key] == pytest.approx(ratio, rel=1e-2)
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.split()[:1] == ["n"])
+    assert header.rstrip().endswith("× Mesa × idiom.")
+    body = [line.split() for line in lines if line.split()[:1] == ["40"]]
+    assert [r[2] for r in body] == [MODEL, MESA, MESA_IDIOMATIC]
+    assert float(body[0][-1]) == pytest.approx(model["x_mesa_idiomatic"], rel=0.01)
+    assert body[1][-2:] == ["-", "-"]
 
 
 def test_community_both_measures_off_and_on(capsys, tmp_path):
