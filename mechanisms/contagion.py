@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from mechanisms.arrays import column_counts
 from mechanisms.jit import lazy_kernel, use_kernels
 
 _contagion_kernel = lazy_kernel("mechanisms.kernels.contagion", "complex_contagion")
@@ -88,12 +89,11 @@ def complex_contagion(
     if thr.ndim == 0 and thr > 0.0 and use_kernels(n):
         act2 = np.ascontiguousarray(act.reshape(n, -1))
         sus2 = np.ascontiguousarray(sus.reshape(n, -1))
-        word = next((w for most, w in _WORDS if act2.shape[1] <= most), None)
-        if word is None:
+        scratch = _packing_words(n, act2.shape[1])
+        if scratch is None:
             newly = _contagion_kernel(indptr, indices, act2, sus2, float(thr))
         else:
-            bits, candidate = np.empty(n, dtype=word), np.empty(n, dtype=word)
-            newly = _packed_kernel(indptr, indices, act2, sus2, float(thr), bits, candidate)
+            newly = _packed_kernel(indptr, indices, act2, sus2, float(thr), *scratch)
         return newly[:, 0] if single else newly
     if single:
         act, sus = act[:, None], sus[:, None]
@@ -104,6 +104,58 @@ def complex_contagion(
     frac = counts / np.maximum(deg, 1)  # rows without neighbours are masked out below
     newly = sus & ~act & (deg > 0) & (frac >= thr)
     return newly[:, 0] if single else newly
+
+
+def _packing_words(n: int, n_cols: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two ``[n]`` scratch arrays of the smallest word with ``n_cols`` bits (None: over 32)."""
+    word = next((w for most, w in _WORDS if n_cols <= most), None)
+    return None if word is None else (np.empty(n, dtype=word), np.empty(n, dtype=word))
+
+
+def outrage_step(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    outraged: np.ndarray,
+    grievance: np.ndarray,
+    boycott_until: np.ndarray,
+    step: int,
+    *,
+    seed_threshold: float,
+    contagion_threshold: float,
+    boycott_steps: int,
+) -> tuple[IntArray, IntArray]:
+    """One step of outrage over ``[n, S]`` columns (one per seller), in place.
+
+    In order: a node not yet outraged whose grievance reaches ``seed_threshold`` turns
+    (a seed); outrage spreads one synchronous step of :func:`complex_contagion` with
+    ``contagion_threshold`` among the nodes not outraged; every node that turned boycotts
+    the seller until ``step + boycott_steps``; and an outraged node whose boycott is over
+    and whose grievance is below half ``seed_threshold`` cools down. All nodes decide on
+    the state after the seeds (the contagion is synchronous).
+
+    Args:
+        indptr: CSR row pointers of the social graph.
+        indices: CSR neighbour indices.
+        outraged: ``[n, S]`` bool, updated.
+        grievance: ``[n, S]`` float32.
+        boycott_until: ``[n, S]`` int32, updated for the nodes that turn.
+        step: The step.
+        seed_threshold: Grievance at which a node turns by itself.
+        contagion_threshold: Share of outraged neighbours at which a node turns (> 0).
+        boycott_steps: Steps a boycott lasts.
+
+    Returns:
+        ``(seeds, contagion)``: per column, how many nodes turned by themselves and by
+        contagion (int64).
+    """
+    seeds = ~outraged & (grievance >= seed_threshold)
+    outraged |= seeds
+    newly = complex_contagion(indptr, indices, outraged, ~outraged, contagion_threshold)
+    outraged |= newly
+    boycott_until[seeds | newly] = step + boycott_steps
+    cooled = outraged & (boycott_until <= step) & (grievance < seed_threshold / 2)
+    outraged &= ~cooled
+    return column_counts(seeds), column_counts(newly)
 
 
 class CascadeLog:

@@ -45,14 +45,13 @@ from typing import Any
 
 import numpy as np
 
-from mechanisms.arrays import column_counts
 from mechanisms.community import (
     relative_overpayment,
     satisfaction,
     satisfaction_to_belief,
     update_belief,
 )
-from mechanisms.contagion import complex_contagion
+from mechanisms.contagion import outrage_step
 from mechanisms.discovery import forward, incident_edges
 from sim.community.state import CommunityState
 from sim.network import Graph
@@ -287,23 +286,20 @@ class ActiveCommunity(CommunityState):
 
     def _outrage(self, t: int, g: Graph) -> None:
         cfg, rep = self.cfg, self.rep
-        seeds = ~rep.outraged & (rep.grievance >= cfg.grievance_threshold)
-        rep.outraged |= seeds
-        newly = complex_contagion(
-            g.indptr, g.indices, rep.outraged, ~rep.outraged, cfg.contagion_threshold
+        n_seeds, n_contagion = outrage_step(
+            g.indptr,
+            g.indices,
+            rep.outraged,
+            rep.grievance,
+            rep.boycott_until,
+            t,
+            seed_threshold=cfg.grievance_threshold,
+            contagion_threshold=cfg.contagion_threshold,
+            boycott_steps=cfg.boycott_steps,
         )
-        rep.outraged |= newly
-        started = seeds | newly
-        rep.boycott_until[started] = t + cfg.boycott_steps
-        n_seeds = column_counts(seeds)
-        n_contagion = column_counts(newly)
         self.stats["outrage_seeds"] = n_seeds
         self.stats["outrage_contagion"] = n_contagion
         self.cascades.update(t, n_seeds, n_contagion)
-        cooled = (
-            rep.outraged & (rep.boycott_until <= t) & (rep.grievance < cfg.grievance_threshold / 2)
-        )
-        rep.outraged &= ~cooled
 
     def _no_response(self, t: int) -> SellerResponses:
         return SellerResponses(reform=np.empty(0, dtype=np.int64), price_response=self.response)

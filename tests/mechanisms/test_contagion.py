@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mechanisms import contagion as contagion_module
-from mechanisms.contagion import CascadeLog, complex_contagion
+from mechanisms.contagion import CascadeLog, complex_contagion, outrage_step
 from mechanisms.kernels import contagion as contagion_kernels
 from tests.mechanisms.graphs import csr_graph, ring_lattice
 
@@ -267,3 +267,19 @@ def test_the_packed_kernel_reads_the_last_bit_of_its_word():
     got = packed(g, active, everyone, 0.5, np.uint32)
     assert got[:, 31].tolist() == [False, True, False]
     assert not got[:, :31].any()
+
+
+def test_outrage_seeds_spread_boycott_and_cool():
+    # Path 0-1-2: node 0 seeds; 1 (one of two neighbours outraged) turns by contagion at
+    # 0.5; node 2, outraged before with its boycott over and little grievance, cools.
+    g = csr_graph(3, np.array([0, 1]), np.array([1, 2]))
+    outraged = np.array([[False], [False], [True]])
+    grievance = np.array([[1.0], [0.0], [0.1]], dtype=np.float32)
+    until = np.array([[-1], [-1], [3]], dtype=np.int32)
+    seeds, spread = outrage_step(
+        g.indptr, g.indices, outraged, grievance, until, 5,
+        seed_threshold=0.8, contagion_threshold=0.5, boycott_steps=10,
+    )  # fmt: skip
+    assert seeds.tolist() == [1] and spread.tolist() == [1]
+    assert outraged[:, 0].tolist() == [True, True, False]
+    assert until[:, 0].tolist() == [15, 15, 3]
