@@ -276,6 +276,8 @@ def scale_commands(root: Path, overrides: Sequence[str]) -> list[Command]:
                 "--steps",
                 str(steps),
                 "--vs-mesa",
+                # The largest size runs with the community off and on.
+                *(("--community", "both") if i == len(SCALE_RUNS) - 1 else ()),
                 "--json",
                 str(root / "scale" / str(i) / "benchmark.json"),
             ),
@@ -296,11 +298,15 @@ def power_of_ten(n: int) -> str:
 def scale_text(rows: Sequence[dict]) -> str:
     """The Scale table and the sentence on its largest size.
 
-    Reads only ``impl, n, steps, build_s, customer_steps_per_s, peak_rss_mb, x_mesa`` of
-    each row (other keys are ignored). The Mesa yardstick's rows are left out; a ``× Mesa``
-    column and sentence say how the model's rows compare with it when any row has ``x_mesa``.
+    Reads only ``impl, n, steps, build_s, customer_steps_per_s, peak_rss_mb, x_mesa,
+    community`` of each row (other keys are ignored). The Mesa yardstick's rows are left
+    out; a ``× Mesa`` column and sentence say how the model's rows compare with it when any
+    row has ``x_mesa``. Rows with the community on are not in the table: a sentence gives
+    the largest one's customer-steps per second.
     """
-    rows = sorted((r for r in rows if r.get("impl", MODEL) == MODEL), key=lambda r: int(r["n"]))
+    model = [r for r in rows if r.get("impl", MODEL) == MODEL]
+    community = sorted((r for r in model if r.get("community")), key=lambda r: int(r["n"]))
+    rows = sorted((r for r in model if not r.get("community")), key=lambda r: int(r["n"]))
     vs_mesa = any(r.get("x_mesa") is not None for r in rows)
     head = "| n | build (s) | customer-steps/s | peak memory (MB) |"
     rule = "|---:|---:|---:|---:|"
@@ -323,6 +329,13 @@ def scale_text(rows: Sequence[dict]) -> str:
         f"{power_of_ten(n)} customers × {steps} steps build in {float(big['build_s']):.1f} s "
         f"and run in {run_s:.1f} s ({memory} peak)."
     )
+    if community:
+        on = community[-1]
+        sentence += (
+            f" With the community on (reviews, reputation, outrage and boycotts), "
+            f"{power_of_ten(int(on['n']))} customers run "
+            f"{float(on['customer_steps_per_s']) / 1e6:.2f} M customer-steps per second."
+        )
     if vs_mesa:
         sentence += " " + mesa_sentence(rows)
     return "\n".join(table) + "\n\n" + wrap(sentence)

@@ -398,6 +398,24 @@ def test_scale_table_says_how_many_times_the_yardstick_and_lists_only_the_model(
     )
 
 
+def test_scale_community_rows_are_a_sentence_not_table_rows():
+    rows = [
+        {"impl": "crowdbargain", "n": 1_000_000, "steps": 20, "build_s": 0.6,
+         "customer_steps_per_s": 9.4e6, "peak_rss_mb": 443.0, "community": False},
+        {"impl": "crowdbargain", "n": 1_000_000, "steps": 20, "build_s": 0.8,
+         "customer_steps_per_s": 3.75e6, "peak_rss_mb": 589.0, "community": True},
+    ]  # fmt: skip
+    lines = scale_text(rows).splitlines()
+    assert lines[2] == "| 1,000,000 | 0.60 | 9.40 M | 443 |"
+    assert lines[3] == ""
+    prose = " ".join(lines[4:])
+    assert "build in 0.6 s and run in 2.1 s (443 MB peak)." in prose
+    assert prose.endswith(
+        "With the community on (reviews, reputation, outrage and boycotts), 10⁶ customers "
+        "run 3.75 M customer-steps per second."
+    )
+
+
 def test_scale_prose_names_where_the_model_passes_twice_the_yardstick():
     rows = [
         {"n": n, "x_mesa": x}
