@@ -54,9 +54,9 @@ def complex_contagion(
     once ``threshold > 1 / deg``, so spread needs clustered, redundant ties. The counts of
     all columns come from one sparse product ``A @ active`` (``O(nnz * S)`` time); for a
     scalar threshold above 0 and large graphs (:func:`mechanisms.jit.use_kernels`) a kernel
-    with the same result counts only at the nodes that could activate (``O(S)`` per edge of
-    such a node, plus one pass over the nodes), with each node's columns packed into one
-    word when there are at most 32.
+    with the same result counts only around the active nodes instead (``O(S)`` per edge of
+    an active node, plus one pass over the nodes); with at most 32 columns, only at nodes
+    that could still activate, each node's columns packed into one word.
 
     Args:
         indptr: CSR row pointers of the social graph, shape ``(n + 1,)``.
