@@ -49,6 +49,7 @@ from typing import Any
 from experiments.mesa_yardstick import STYLES, market_graph
 from mechanisms.jit import MODE, warm_up
 from sim import MarketModel
+from sim.cli.entry import OneLineParser
 from sim.config import resolve
 from sim.results.io import write_text
 from sim.state import MarketState
@@ -383,9 +384,7 @@ def parse_sizes(text: str) -> list[int]:
 
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    ap = argparse.ArgumentParser(
-        prog="python -m experiments.benchmark", description=__doc__.splitlines()[0]
-    )
+    ap = OneLineParser(prog="python -m experiments.benchmark", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated populations")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)

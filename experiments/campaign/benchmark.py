@@ -9,26 +9,32 @@ workers), summarising and writing, and the overhead per run beyond the simulatio
 
 from __future__ import annotations
 
-import argparse
 import math
 import tempfile
 import time
 from pathlib import Path
 
-from experiments.campaign.engine import run_campaign
+from experiments.campaign.engine import check_options, run_campaign
 from experiments.campaign.plan import compose_market, make_plan
 from experiments.campaign.spec import register_campaign_configs
+from sim.cli.entry import OneLineParser, fail, integer_at_least
+from sim.config import CONFIG_DIR, ConfigError
+
+#: The executors a campaign can use: the options of ``configs/executor/``.
+EXECUTORS = sorted(p.stem for p in (Path(CONFIG_DIR) / "executor").glob("*.yaml"))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the benchmark and print its figures."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=1000)
-    ap.add_argument("--customers", type=int, default=1000)
-    ap.add_argument("--steps", type=int, default=100)
-    ap.add_argument("--executor", default="local")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--plan-only", type=int, default=0, help="also time planning N runs")
+    """Run the benchmark and print its figures (bad input: one line, exit status 2)."""
+    ap = OneLineParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=integer_at_least(1), default=1000)
+    ap.add_argument("--customers", type=integer_at_least(1), default=1000)
+    ap.add_argument("--steps", type=integer_at_least(1), default=100)
+    ap.add_argument("--executor", default="local", choices=EXECUTORS)
+    ap.add_argument("--jobs", type=integer_at_least(1), default=2)
+    ap.add_argument(
+        "--plan-only", type=integer_at_least(0), default=0, help="also time planning N runs"
+    )
     args = ap.parse_args(argv)
     register_campaign_configs()
     points = 6  # the example campaign's grid
@@ -55,7 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     cfg = compose_market("run_campaign", overrides)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        out = run_campaign(cfg, Path(tmp) / "bench", overrides=overrides)
+        try:
+            check_options(cfg)  # e.g. executor=slurm without Slurm
+            out = run_campaign(cfg, Path(tmp) / "bench", overrides=overrides)
+        except ConfigError as exc:
+            fail(str(exc))
         wall = time.perf_counter() - t0
     t = out.timings
     runs = int(t["runs"])

@@ -77,3 +77,21 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Fail in one line, without the usage block."""
         fail(message)
+
+
+def integer_at_least(low: int) -> Callable[[str], int]:
+    """An argparse ``type`` that takes a whole number of at least ``low``.
+
+    A bad value reads ``argument --flag: 'x' is invalid; allowed: an integer >= 1``.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} is invalid; allowed: an integer >= {low}")
+        return value
+
+    return parse

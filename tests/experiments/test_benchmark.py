@@ -308,6 +308,24 @@ def test_bad_values_give_one_line_and_exit_2(capsys, args):
     assert captured.err.startswith("error: --")
 
 
+@pytest.mark.parametrize(
+    ("args", "flag", "allowed"),
+    [
+        (["--mesa-style", "bogus"], "--mesa-style", "'tuned', 'idiomatic', 'both'"),
+        (["--community", "maybe"], "--community", "'off', 'on', 'both'"),
+        (["--steps", "ten"], "--steps", "int value"),
+    ],
+)
+def test_bad_choices_give_one_line_naming_the_flag(capsys, args, flag, allowed):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"error: argument {flag}") and allowed in line
+
+
 def test_bad_sizes_from_the_command_line(repo_root):
     proc = subprocess.run(
         [sys.executable, "-m", "experiments.benchmark", "--sizes", "10,x"],
