@@ -30,6 +30,7 @@ from experiments.mesa_yardstick import STYLES, market_graph
 from sim import MarketModel
 from sim.config import resolve
 from sim.network import from_edges
+from tests.one_line import one_line_refusal
 
 COLUMNS = [
     "n",
@@ -299,13 +300,7 @@ def test_parse_sizes_accepts_exponents():
     ],
 )
 def test_bad_values_give_one_line_and_exit_2(capsys, args):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    assert exc.value.code == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert len(captured.err.strip().splitlines()) == 1
-    assert captured.err.startswith("error: --")
+    assert one_line_refusal(capsys, main, args).startswith("error: --")
 
 
 @pytest.mark.parametrize(
@@ -317,12 +312,7 @@ def test_bad_values_give_one_line_and_exit_2(capsys, args):
     ],
 )
 def test_bad_choices_give_one_line_naming_the_flag(capsys, args, flag, allowed):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    assert exc.value.code == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    (line,) = captured.err.strip().splitlines()
+    line = one_line_refusal(capsys, main, args)
     assert line.startswith(f"error: argument {flag}") and allowed in line
 
 

@@ -6,6 +6,7 @@ No test here asserts a time: the figures are whatever the machine gives.
 import pytest
 
 from experiments.campaign.benchmark import EXECUTORS, main
+from tests.one_line import one_line_refusal
 
 
 def test_a_tiny_campaign_prints_where_the_time_went(capsys):
@@ -34,10 +35,4 @@ def test_executors_are_the_config_options():
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(capsys, args, expected):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    assert exc.value.code == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    (line,) = captured.err.strip().splitlines()
-    assert line.startswith(expected)
+    assert one_line_refusal(capsys, main, args).startswith(expected)
