@@ -142,8 +142,14 @@ class CampaignFolder:
         for p in shards:
             for name in ("runs", *TABLES):
                 _sibling(p, name).unlink(missing_ok=True)
-        if self.store.is_dir() and not any(self.store.iterdir()):
-            self.store.rmdir()
+        if self.store.is_dir():
+            # A batch interrupted while being written leaves table shards without its runs
+            # shard (written last): its runs are not recorded and run again, so the partial
+            # shards are dropped.
+            for orphan in self.store.glob("*.parquet"):
+                orphan.unlink()
+            if not any(self.store.iterdir()):
+                self.store.rmdir()
         return runs
 
     def _merge_parts(self, name: str, shard_files: Iterable[Path], first: dict[str, int]) -> None:

@@ -153,3 +153,29 @@ def test_retry_success_replaces_the_failure(tmp_path, plan):
     runs = folder.compact(plan)
     assert runs["status"].tolist() == ["ok"]
     assert not (tmp_path / "errors" / f"{task.run_id}.log").exists()
+
+
+def test_a_batch_killed_while_written_leaves_no_shard_and_runs_again(tmp_path, plan):
+    # The batch's table shards are written before its runs shard: a kill in between (as a
+    # SIGTERM to the campaign can land) leaves table shards that no runs shard claims.
+    done, cut = [fake_result(t) for t in plan.tasks[:3]], [fake_result(plan.tasks[3])]
+    folder = CampaignFolder(tmp_path)
+    folder.write_batch(done)
+    real = store_module.write_parquet
+
+    def dying(path, frame):
+        if ".runs." in Path(path).name:
+            raise KeyboardInterrupt  # the process dies before the batch's runs file
+        return real(path, frame)
+
+    store_module.write_parquet = dying
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            folder.write_batch(cut)
+    finally:
+        store_module.write_parquet = real
+    assert list((tmp_path / "_store").glob("*.timeseries.parquet"))  # the partial shard
+    runs = folder.compact(plan)
+    assert not (tmp_path / "_store").exists()
+    assert plan.tasks[3].run_id not in set(runs.loc[runs["status"] == "ok", "run_id"])
+    assert set(folder.statuses()) == {r.run_id for r in done}  # the cut run runs again
