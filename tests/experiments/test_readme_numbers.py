@@ -382,7 +382,7 @@ def test_scale_table_says_how_many_times_the_yardstick_and_lists_only_the_model(
          "customer_steps_per_s": 3.0e6, "peak_rss_mb": 167.0},
     ]  # fmt: skip
     lines = scale_text(rows).splitlines()
-    assert lines[0] == "| n | build (s) | customer-steps/s | peak memory (MB) | × Mesa |"
+    assert lines[0] == "| n | build (s) | customer-steps/s | peak memory (MB) | × Mesa (tuned) |"
     assert lines[1] == "|---:|---:|---:|---:|---:|"
     assert lines[2:5] == [
         "| 1,000 | 0.03 | 1.40 M | 165 | 1.1× |",
@@ -392,10 +392,41 @@ def test_scale_table_says_how_many_times_the_yardstick_and_lists_only_the_model(
     assert lines[5] == ""
     prose = " ".join(lines[6:])
     assert prose.endswith(
-        "Against the Mesa yardstick the model runs 1.1× the customer-steps per second at 1,000 "
+        "Against the tuned Mesa yardstick the model runs 1.1× the customer-steps per second at "
+        "1,000 "
         "customers, where a step's fixed cost (numpy and Python calls whose number does not "
         "grow with the population) outweighs its work and 2.1× at 2,000."
     )
+
+
+def test_scale_table_compares_with_both_yardstick_styles_idiomatic_first():
+    rows = [
+        {"impl": "crowdbargain", "n": 1000, "build_s": 0.03, "customer_steps_per_s": 1.4e6,
+         "peak_rss_mb": 165.0, "x_mesa": 1.149, "x_mesa_idiomatic": 2.62},
+        {"impl": "mesa-idiomatic", "n": 1000, "build_s": 0.03, "customer_steps_per_s": 5e5,
+         "peak_rss_mb": 164.0},
+        {"impl": "crowdbargain", "n": 1_000_000, "steps": 20, "build_s": 1.1,
+         "customer_steps_per_s": 7.0e6, "peak_rss_mb": 444.0, "x_mesa": 41.4,
+         "x_mesa_idiomatic": 52.6},
+    ]  # fmt: skip
+    lines = scale_text(rows).splitlines()
+    assert lines[0] == (
+        "| n | build (s) | customer-steps/s | peak memory (MB) | × Mesa (idiomatic) "
+        "| × Mesa (tuned) |"
+    )
+    assert lines[1] == "|---:|---:|---:|---:|---:|---:|"
+    assert lines[2:4] == [
+        "| 1,000 | 0.03 | 1.40 M | 165 | 2.6× | 1.1× |",
+        "| 1,000,000 | 1.10 | 7.00 M | 444 | 52.6× | 41.4× |",
+    ]
+    prose = " ".join(lines[5:])
+    assert (
+        "Against the idiomatic Mesa yardstick the model runs 2.6× the customer-steps per "
+        "second at 1,000 customers and 53× at 10⁶. Against the tuned Mesa yardstick the model "
+        "runs 1.1× the customer-steps per second at 1,000 customers, where a step's fixed "
+        "cost"
+    ) in prose
+    assert prose.endswith("outweighs its work and 41× at 10⁶.")
 
 
 def test_scale_community_rows_are_a_sentence_not_table_rows():
