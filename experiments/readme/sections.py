@@ -42,8 +42,8 @@ SCALE_RUNS = (((1_000, 2_000, 10_000, 100_000), 100), ((1_000_000,), 20))
 """Populations of the Scale table and the steps of their runs (the model's and the Mesa
 yardstick's alike: the first steps of a process run slower, so both sides take as many).
 
-2,000 customers is about where the model passes twice the yardstick. At 10^6 agents each
-step of the yardstick takes seconds, so that size runs fewer steps.
+2,000 customers is about where the model passes twice the tuned yardstick. At 10^6 agents
+each step of the yardstick takes seconds, so that size runs fewer steps.
 """
 
 WIDTH = 95
