@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from experiments.byte_identity_configs import (
 )
 from experiments.file_diff import diagnose, sha256
 from experiments.source_trees import describe_tree, repo_root, sanity_check, source_tree, tree_env
+from sim.cli.entry import OneLineParser, fail, integer_at_least
 
 COMPARED_FILES = (
     "deals.parquet",
@@ -139,9 +140,13 @@ def run_one(task: RunTask) -> RunResult:
 
 
 def run_all(tasks: list[RunTask], jobs: int) -> list[RunResult]:
-    """Run every task in a pool of ``jobs`` worker processes, printing progress."""
+    """Run every task, ``jobs`` at a time, printing progress.
+
+    Each task is a subprocess, so threads are enough to wait on them; forking worker
+    processes from a multi-threaded caller (a test run, say) risks deadlocks.
+    """
     results: list[RunResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             for i, res in enumerate(pool.map(run_one, tasks), start=1):
                 status = "ok" if res.ok else "FAILED"
@@ -221,14 +226,15 @@ def select_configs(only: str | None) -> list[str]:
     """Config names to run, in :data:`CONFIGS` order.
 
     Raises:
-        SystemExit: if ``only`` names an unknown config.
+        SystemExit: exit code 2, with one line naming the allowed configs, if ``only``
+            names an unknown config.
     """
     if not only:
         return list(CONFIGS)
     wanted = [n.strip() for n in only.split(",") if n.strip()]
     unknown = [n for n in wanted if n not in CONFIGS]
     if unknown:
-        raise SystemExit(f"error: unknown config(s) {unknown}; see --list")
+        fail(f"argument --only: unknown config {', '.join(unknown)}; allowed: {', '.join(CONFIGS)}")
     return [n for n in CONFIGS if n in wanted]
 
 
@@ -241,7 +247,9 @@ def list_configs() -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = OneLineParser(
+        prog="python -m experiments.byte_identity", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--base", help="git revision to compare against (required unless --list)")
     ap.add_argument(
         "--head",
@@ -250,14 +258,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "changes included)",
     )
     ap.add_argument("--only", default=None, help="comma-separated config names")
-    ap.add_argument("--jobs", type=int, default=2, help="parallel runs (default 2)")
+    ap.add_argument("--jobs", type=integer_at_least(1), default=2, help="parallel runs (default 2)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the run outputs in this dir")
     ap.add_argument("--list", action="store_true", help="print the configs and exit")
     args = ap.parse_args(argv)
     if not args.list and not args.base:
-        ap.error("--base is required")
-    if args.jobs < 1:
-        ap.error("--jobs must be at least 1")
+        ap.error("argument --base: required unless --list")
     return args
 
 
